@@ -1,0 +1,26 @@
+"""The matching engine: pure functions and values, no I/O beyond reading content given a path."""
+
+from intents.content import Content, OutOfScope, SmallTalk
+from intents.engine import IntentEngine
+from intents.errors import FaqDataError, IntentsError, UnknownIntentError
+from intents.loader import load_content
+from intents.models import Candidate, FaqEntry, MatchConfig, MatchResult, Source, Topic
+from intents.normalize import Normalizer
+
+__all__ = [
+    "Candidate",
+    "Content",
+    "FaqDataError",
+    "FaqEntry",
+    "IntentEngine",
+    "IntentsError",
+    "MatchConfig",
+    "MatchResult",
+    "Normalizer",
+    "OutOfScope",
+    "SmallTalk",
+    "Source",
+    "Topic",
+    "UnknownIntentError",
+    "load_content",
+]

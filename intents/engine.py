@@ -1,0 +1,188 @@
+"""The matching engine: an inverted index for candidates, rapidfuzz and feature overlap for scores.
+
+Why two stages: scoring every phrasing of every entry with rapidfuzz grows with the content; the
+index hands the scorer only the phrasings that share a weighted feature with the message, so the
+cost follows the message, not the corpus.
+
+The score of a phrasing blends three views, each in 0..1:
+``cover``: how much of the phrasing's weight the message contains (a long, rambling message that
+contains the question still scores); ``focus``: how much of the message's weight the phrasing
+explains (a message that shares only 学校 or 温州 with an entry scores low, because those words weigh
+little and the rest of the message is unexplained); ``fuzz``: rapidfuzz similarity of the two
+texts and of their pinyin readings (typos, word order). Weights are inverse entry frequencies, so a
+word that many entries use says little about which entry is meant.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from intents.errors import FaqDataError, UnknownIntentError
+from intents.features import extract
+from intents.models import Candidate, FaqEntry, MatchConfig, MatchResult
+from intents.normalize import Normalizer
+from intents.pinyin import reading
+
+# Blend of the score views; they sum to 1 so that a perfect match scores 1.
+W_COVER, W_FOCUS, W_FUZZ = 0.42, 0.33, 0.25
+# Evidence from the answer text adds at most this much (numbers and names asked about directly).
+W_ANSWER = 0.12
+# A feature the content never uses still counts against focus, at this share of the rarest weight.
+UNKNOWN_SHARE = 0.6
+# Features found in more phrasings than this do not generate candidates (they still score).
+MAX_POSTINGS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrasing:
+    entry: int
+    text: str
+    norm: str
+    reading: str
+    feats: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    norm: str
+    reading: str
+    feats: frozenset[str]
+    weight: float
+
+
+class IntentEngine:
+    """Ranks content entries for a message. Immutable once built; rebuild to change content."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        normalizer: Normalizer | None = None,
+        config: MatchConfig | None = None,
+    ) -> None:
+        self.config = config or MatchConfig()
+        self.normalize = normalizer or Normalizer()
+        self.entries: tuple[FaqEntry, ...] = tuple(entries)
+        self._by_id = {e.id: i for i, e in enumerate(self.entries)}
+        if len(self._by_id) != len(self.entries):
+            raise FaqDataError("duplicate entry ids in the content")
+        self._phrasings: list[_Phrasing] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        entry_feats: list[set[str]] = [set() for _ in self.entries]
+        for index, entry in enumerate(self.entries):
+            for text in dict.fromkeys((entry.title, *entry.questions, *entry.keywords)):
+                phrasing = self._phrasing(index, text)
+                if not phrasing.feats:
+                    continue
+                for feat in phrasing.feats:
+                    self._postings[feat].append(len(self._phrasings))
+                self._phrasings.append(phrasing)
+                entry_feats[index] |= phrasing.feats
+        self._answer_feats = [
+            frozenset(extract(self.normalize(e.answer + " " + (e.answer_en or ""))))
+            for e in self.entries
+        ]
+        self._idf = self._weights(entry_feats)
+        self._unknown = UNKNOWN_SHARE * math.log(1 + len(self.entries) / 0.5)
+        self._phrasing_weight = [self._weight(p.feats) for p in self._phrasings]
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _phrasing(self, entry: int, text: str) -> _Phrasing:
+        norm = self.normalize(text)
+        return _Phrasing(entry, text, norm, " ".join(s for s in reading(norm) if s),
+                         frozenset(extract(norm)))
+
+    def _weights(self, entry_feats: Iterable[set[str]]) -> dict[str, float]:
+        df: dict[str, int] = defaultdict(int)
+        for feats in entry_feats:
+            for feat in feats:
+                df[feat] += 1
+        n = len(self.entries)
+        return {f: math.log(1 + n / (d + 0.5)) for f, d in df.items()}
+
+    def _weight(self, feats: Iterable[str]) -> float:
+        return sum(self._idf.get(f, self._unknown) for f in feats)
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def entry(self, entry_id: str) -> FaqEntry:
+        """The entry with this id."""
+        try:
+            return self.entries[self._by_id[entry_id]]
+        except KeyError:
+            raise UnknownIntentError(entry_id) from None
+
+    def has(self, entry_id: str) -> bool:
+        """Whether the content has this entry id."""
+        return entry_id in self._by_id
+
+    def query(self, text: str) -> _Query:
+        """The normalised message and its features, computed once per message."""
+        norm = self.normalize(text)
+        feats = frozenset(extract(norm))
+        return _Query(text, norm, " ".join(s for s in reading(norm) if s), feats,
+                      self._weight(feats))
+
+    def _candidates(self, query: _Query) -> list[int]:
+        scores: dict[int, float] = defaultdict(float)
+        for feat in query.feats:
+            postings = self._postings.get(feat)
+            if not postings or len(postings) > MAX_POSTINGS:
+                continue
+            weight = self._idf[feat]
+            for index in postings:
+                scores[index] += weight
+        return heapq.nlargest(self.config.candidates, scores, key=scores.__getitem__)
+
+    def _score(self, query: _Query, index: int) -> tuple[float, dict[str, float]]:
+        phrasing = self._phrasings[index]
+        shared = self._weight(query.feats & phrasing.feats)
+        cover = shared / self._phrasing_weight[index]
+        focus = shared / query.weight if query.weight else 0.0
+        ratio = max(
+            fuzz.ratio(query.norm, phrasing.norm, processor=None),
+            fuzz.ratio(query.reading, phrasing.reading, processor=None),
+        )
+        if len(phrasing.norm) >= 4 and len(query.norm) > len(phrasing.norm):
+            ratio = max(ratio, 0.9 * fuzz.partial_ratio(phrasing.norm, query.norm, processor=None))
+        similar = ratio / 100
+        score = W_COVER * cover + W_FOCUS * focus + W_FUZZ * similar
+        return score, {"cover": cover, "focus": focus, "fuzz": similar}
+
+    def rank(self, text: str, limit: int = 5) -> list[Candidate]:
+        """Entries ranked by score, best first, at most ``limit`` of them."""
+        query = self.query(text)
+        if not query.feats:
+            return []
+        best: dict[int, Candidate] = {}
+        for index in self._candidates(query):
+            score, parts = self._score(query, index)
+            entry = self._phrasings[index].entry
+            if entry not in best or score > best[entry].score:
+                best[entry] = Candidate(self.entries[entry].id, score,
+                                        self._phrasings[index].text, parts)
+        ranked = []
+        for entry, cand in best.items():
+            support = self._weight(query.feats & self._answer_feats[entry]) / query.weight
+            score = min(1.0, (1 - W_ANSWER) * cand.score + W_ANSWER * support)
+            ranked.append(Candidate(cand.entry_id, round(score, 4), cand.question,
+                                    {**cand.parts, "answer": support}))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked[:limit]
+
+    def match(self, text: str) -> MatchResult:
+        """Rank the entries for ``text`` and decide: answer, clarify or fallback."""
+        ranked = self.rank(text, limit=max(self.config.max_options, 5))
+        outcome = "fallback"
+        if ranked and ranked[0].score >= self.config.threshold:
+            close = len(ranked) > 1 and ranked[0].score - ranked[1].score < self.config.ambiguity_gap
+            outcome = "clarify" if close else "answer"
+        return MatchResult(text=text, normalized=self.normalize(text),
+                           candidates=tuple(ranked), outcome=outcome)

@@ -1,0 +1,88 @@
+"""Read ``faq_data/`` into a validated :class:`~intents.content.Content`.
+
+Every problem is reported with the file and the entry id, because the people who edit these
+files are not the people who read tracebacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from intents.content import Content, OutOfScope, SmallTalk
+from intents.errors import FaqDataError
+from intents.models import FaqEntry, Topic
+
+SPECIAL_FILES = {"topics", "synonyms", "small_talk", "ui", "out_of_scope", "regression"}
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise FaqDataError(f"{path.name}: cannot read: {exc}") from exc
+
+
+def _entries(path: Path, data: Any) -> list[FaqEntry]:
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise FaqDataError(f"{path.name}: expected a mapping with 'topic' and 'entries'")
+    topic = data.get("topic") or path.stem
+    out = []
+    for position, raw in enumerate(data["entries"], start=1):
+        name = raw.get("id", f"#{position}") if isinstance(raw, dict) else f"#{position}"
+        if not isinstance(raw, dict):
+            raise FaqDataError(f"{path.name}: entry {name}: not a mapping")
+        try:
+            out.append(FaqEntry.model_validate({"topic": topic, **raw}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+            )
+            raise FaqDataError(f"{path.name}: entry {name}: {problems}") from exc
+    return out
+
+
+def _synonyms(data: Any) -> dict[str, str]:
+    """``canonical: [variant, ...]`` in the file; ``variant -> canonical`` in memory."""
+    table: dict[str, str] = {}
+    for canonical, variants in (data or {}).get("synonyms", {}).items():
+        for variant in variants or ():
+            table[str(variant)] = str(canonical)
+    return table
+
+
+def load_content(directory: str | Path) -> Content:
+    """Load and validate every content file in ``directory``."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise FaqDataError(f"{root}: not a directory")
+    entries: list[FaqEntry] = []
+    for path in sorted(root.glob("*.yaml")):
+        if path.stem not in SPECIAL_FILES:
+            entries.extend(_entries(path, _read(path)))
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            raise FaqDataError(f"entry {entry.id}: id used twice")
+        seen.add(entry.id)
+
+    def special(name: str) -> Any:
+        path = root / f"{name}.yaml"
+        return _read(path) if path.exists() else {}
+
+    try:
+        return Content(
+            entries=tuple(entries),
+            topics=tuple(Topic.model_validate(t) for t in special("topics").get("topics", [])),
+            synonyms=_synonyms(special("synonyms")),
+            small_talk=tuple(SmallTalk.model_validate(s)
+                             for s in special("small_talk").get("small_talk", [])),
+            out_of_scope=tuple(OutOfScope.model_validate(s)
+                               for s in special("out_of_scope").get("out_of_scope", [])),
+            ui=special("ui").get("ui", {}),
+        )
+    except ValidationError as exc:
+        raise FaqDataError(f"{root}: {exc}") from exc

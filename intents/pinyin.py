@@ -1,0 +1,68 @@
+"""Pinyin keys: how homophone typos and toneless pinyin input still find their entry.
+
+A Chinese IME turns "sui qian" into 随千 as easily as 随迁; both read ``sui qian``. So every text
+gets a second reading as toneless syllables, and ASCII words that split cleanly into syllables
+(``suiqian``, ``zinv``) join that reading too. English words mostly do not split into syllables
+and are left to the word features.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from pypinyin import Style, lazy_pinyin
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[a-z]+|[0-9.%]+|[\u3400-\u9fff]+")
+_MAX_SYLLABLE = 6
+
+
+@cache
+def syllables() -> frozenset[str]:
+    """Every toneless syllable pypinyin knows, read from its character table once."""
+    chars = "".join(chr(cp) for cp in range(0x4E00, 0x9FA6))
+    found = {s for s in lazy_pinyin(chars, style=Style.NORMAL, v_to_u=False) if s.isalpha()}
+    return frozenset(found | {"nv", "lv", "nve", "lve"})
+
+
+def split_syllables(word: str) -> list[str] | None:
+    """Split an ASCII word into the fewest pinyin syllables, or None if it is not pinyin."""
+    known = syllables()
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(max(0, end - _MAX_SYLLABLE), end):
+            head = best[start]
+            piece = word[start:end]
+            if head is not None and piece in known:
+                option = [*head, piece]
+                current = best[end]
+                if current is None or len(option) < len(current):
+                    best[end] = option
+    return best[n]
+
+
+def reading(text: str) -> list[str]:
+    """The text as a sequence of syllables (numbers kept as they are); "" marks a break."""
+    out: list[str] = []
+    for token in _WORD.findall(text):
+        if _CJK.match(token):
+            out.extend(lazy_pinyin(token, style=Style.NORMAL, v_to_u=False))
+        elif token[0].isalpha():
+            split = split_syllables(token.replace("u:", "v").replace("ü", "v"))
+            out.extend(split if split else [""])
+        else:
+            out.append(token)
+    return out
+
+
+def looks_like_pinyin(text: str) -> bool:
+    """Whether an ASCII message is written in pinyin rather than English."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words or _CJK.search(text):
+        return False
+    split = [split_syllables(w) for w in words]
+    letters = sum(len(w) for w, s in zip(words, split, strict=True) if s)
+    return letters >= 0.8 * sum(len(w) for w in words)

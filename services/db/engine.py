@@ -1,0 +1,39 @@
+"""Create the async engine and session factory; SQLite gets WAL and a busy timeout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from services.db.base import Base
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_engine_and_sessionmaker(
+    url: str, *, echo: bool = False
+) -> tuple[AsyncEngine, async_sessionmaker[Any]]:
+    """An engine for ``url`` (creating a SQLite file's folder) and its session factory."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, echo=echo)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine, async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def create_schema(engine: AsyncEngine) -> None:
+    """Create missing tables (the default SQLite set-up; migrations take over on PostgreSQL)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.create_all)

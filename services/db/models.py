@@ -1,0 +1,114 @@
+"""The store's tables.
+
+Entries keep their published content and an optional draft as JSON documents (the shape of
+``intents.FaqEntry``): the engine needs the whole entry at once, and admins edit it as a whole.
+Every change is a revision row, so nothing an admin does can lose content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, created_at, intpk, json_data, short_text, utcnow
+
+
+class Entry(Base):
+    """A content entry: published state, optional draft, version for optimistic locking."""
+
+    __tablename__ = "entries"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(60), index=True)
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)  # changed by an admin: seed keeps off
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str] = mapped_column(String(80), default="seed")
+
+
+class EntryRevision(Base):
+    """One saved state of an entry: who, when, what action, the whole data."""
+
+    __tablename__ = "entry_revisions"
+
+    id: Mapped[intpk]
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))  # seed, edit, publish, revert, delete, restore
+    data: Mapped[json_data]
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[created_at]
+
+
+class Exchange(Base):
+    """One question and its reply. The text is redacted; the user is a salted hash."""
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[intpk]
+    channel: Mapped[str] = mapped_column(String(32), index=True)
+    user_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    intent: Mapped[str | None] = mapped_column(String(120), index=True)
+    confidence: Mapped[float]
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # crisis follow-up
+    latency_ms: Mapped[float] = mapped_column(default=0.0)
+    created_at: Mapped[created_at]
+
+
+class UnansweredQuestion(Base):
+    """A redacted question the bot could not answer, counted by its normalised form."""
+
+    __tablename__ = "unanswered"
+
+    id: Mapped[intpk]
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    best_intent: Mapped[str | None] = mapped_column(String(120))
+    best_score: Mapped[float] = mapped_column(default=0.0)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[created_at]
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Feedback(Base):
+    """A 👍/👎 vote on an exchange: one per user per exchange, changeable."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("exchange_id", "user_hash"),)
+
+    id: Mapped[intpk]
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    user_hash: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int]  # +1 or -1
+    created_at: Mapped[created_at]
+
+
+class Meta(Base):
+    """Small key/value facts of the store: the content version, the user-id salt."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[short_text] = mapped_column(primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,124 @@
+"""Queries and writes, as async functions taking the session first. They never commit:
+the caller owns the transaction (``async with sessionmaker.begin() as session``)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.db.base import utcnow
+from services.db.models import Entry, Exchange, Feedback, Meta, UnansweredQuestion
+
+CONTENT_VERSION = "content_version"
+USER_SALT = "user_salt"
+
+
+async def get_meta(session: AsyncSession, key: str) -> str | None:
+    """A meta value, or None."""
+    row = await session.get(Meta, key)
+    return row.value if row else None
+
+
+async def set_meta(session: AsyncSession, key: str, value: str) -> None:
+    """Set a meta value."""
+    row = await session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+async def content_version(session: AsyncSession) -> int:
+    """The published-content version: every process polls it to know when to reload."""
+    return int(await get_meta(session, CONTENT_VERSION) or 0)
+
+
+async def bump_content_version(session: AsyncSession) -> int:
+    """Mark the published content as changed; returns the new version."""
+    version = await content_version(session) + 1
+    await set_meta(session, CONTENT_VERSION, str(version))
+    return version
+
+
+async def user_salt(session: AsyncSession) -> bytes:
+    """The salt for user-id hashes, created once per database."""
+    value = await get_meta(session, USER_SALT)
+    if value is None:
+        value = secrets.token_hex(32)
+        await set_meta(session, USER_SALT, value)
+    return bytes.fromhex(value)
+
+
+async def published_entries(session: AsyncSession) -> list[dict[str, Any]]:
+    """The published data of every entry that is not deleted."""
+    rows = await session.scalars(
+        select(Entry.published).where(Entry.deleted.is_(False), Entry.published.is_not(None))
+        .order_by(Entry.id)
+    )
+    return [row for row in rows if row]
+
+
+async def log_exchange(session: AsyncSession, **fields: Any) -> int:
+    """Store one (already redacted) exchange; returns its id."""
+    exchange = Exchange(**fields)
+    session.add(exchange)
+    await session.flush()
+    return exchange.id
+
+
+async def record_unanswered(
+    session: AsyncSession, key: str, text: str, best_intent: str | None, best_score: float
+) -> None:
+    """Count a redacted unanswered question under its normalised key."""
+    key = key[:300]
+    row = await session.scalar(select(UnansweredQuestion).where(UnansweredQuestion.key == key))
+    if row is None:
+        session.add(UnansweredQuestion(key=key, text=text, best_intent=best_intent,
+                                       best_score=best_score))
+    else:
+        row.count += 1
+        row.last_seen = utcnow()
+        row.text = text
+
+
+async def list_unanswered(session: AsyncSession, limit: int = 100) -> Sequence[UnansweredQuestion]:
+    """Open unanswered questions, most asked first."""
+    rows = await session.scalars(
+        select(UnansweredQuestion).where(UnansweredQuestion.resolved.is_(False))
+        .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_seen.desc())
+        .limit(limit)
+    )
+    return rows.all()
+
+
+async def set_feedback(session: AsyncSession, exchange_id: int, user_hash: str, value: int) -> bool:
+    """Store or change a user's vote on an exchange; False when the exchange does not exist."""
+    if await session.get(Exchange, exchange_id) is None:
+        return False
+    row = await session.scalar(
+        select(Feedback).where(Feedback.exchange_id == exchange_id, Feedback.user_hash == user_hash)
+    )
+    if row is None:
+        session.add(Feedback(exchange_id=exchange_id, user_hash=user_hash, value=value))
+    else:
+        row.value = value
+    return True
+
+
+async def count_exchanges(session: AsyncSession, **where: Any) -> int:
+    """How many exchanges match the given column values."""
+    query = select(func.count()).select_from(Exchange)
+    for column, value in where.items():
+        query = query.where(getattr(Exchange, column) == value)
+    return int(await session.scalar(query) or 0)
+
+
+async def mark_unanswered_resolved(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Close unanswered questions that an admin has dealt with."""
+    await session.execute(
+        update(UnansweredQuestion).where(UnansweredQuestion.id.in_(ids)).values(resolved=True)
+    )

@@ -1,0 +1,236 @@
+"""The dialogue: one message in, one :class:`Reply` out, the same for every channel.
+
+Order of decisions (each a small method): crisis first, whatever else the message says; then a
+pending choice (a number or an option's words); then small talk; then questions the document does
+not answer; then the engine's answer / clarify / fallback. Every exchange is stored redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from intents import FaqEntry, MatchResult
+from intents.dialogue_rules import detect_language, out_of_scope, small_talk
+from services.catalog import Catalog
+from services.db import repositories as repo
+from services.messages import IncomingMessage, Option, Reply
+from services.privacy import pseudonym, redact
+from services.safety import is_crisis
+from services.state import Conversation, ConversationStore, MemoryConversationStore
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000
+NONE_OPTION = "none"
+TOPIC_PREFIX = "topic:"
+TOPIC_MENU_SIZE = 8
+_CHOICE = re.compile(r"^\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十])\s*(?:个|条|项)?\s*[.。、)]?\s*$")
+_CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+@dataclass
+class _Turn:
+    """What one message turned into, before it is stored."""
+
+    reply: Reply
+    flagged: bool = False
+    unanswered: bool = False
+    best_intent: str | None = None
+
+
+class DialogService:
+    """Answers messages from the catalog's content and keeps each user's conversation."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        store: ConversationStore | None = None,
+        *,
+        today: date | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self._sessionmaker = sessionmaker
+        self._store = store or MemoryConversationStore()
+        self._today = today
+        self._salt: bytes | None = None
+
+    # -- public ------------------------------------------------------------------------------
+
+    async def handle(self, message: IncomingMessage) -> Reply:
+        """Answer one message and store the exchange."""
+        started = time.perf_counter()
+        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        conversation = await self._store.load(key)
+        text = message.text.replace("\x00", "")
+        truncated = len(text) > MAX_TEXT
+        text = text[:MAX_TEXT]
+        lang = message.lang or conversation.lang or detect_language(text)
+        turn = self._decide(text, lang, conversation)
+        if truncated:
+            turn.reply = turn.reply.model_copy(
+                update={"text": f"{turn.reply.text}\n\n{self._ui('truncated', lang)}"})
+        conversation.options = [o.model_dump() for o in turn.reply.options]
+        conversation.question = redact(text)[:500] if turn.reply.kind == "clarify" else ""
+        await self._store.save(key, conversation)
+        exchange_id = await self._record(message, text, turn, time.perf_counter() - started)
+        return turn.reply.model_copy(update={"exchange_id": exchange_id})
+
+    async def set_language(self, channel: str, chat: str, lang: str | None) -> None:
+        """Remember a user's chosen language (None: detect from each message)."""
+        key = f"{channel}:{chat}"
+        conversation = await self._store.load(key)
+        conversation.lang = lang
+        await self._store.save(key, conversation)
+
+    async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int) -> bool:
+        """Store a user's 👍 (+1) or 👎 (-1) on an exchange; False if there is no such exchange."""
+        async with self._sessionmaker.begin() as session:
+            salt = await self._user_salt(session)
+            return await repo.set_feedback(session, exchange_id,
+                                           pseudonym(salt, channel, user_id), 1 if value > 0 else -1)
+
+    def topic_menu(self, topic: str, lang: str = "zh") -> Reply:
+        """The entries of one topic as options (the /topics menu and fallback suggestions)."""
+        entries = self.catalog.entries_of_topic(topic)[:TOPIC_MENU_SIZE]
+        return Reply(kind="clarify", text=self._ui("topics_intro", lang), confidence=1.0,
+                     options=[Option(id=e.id, title=e.title) for e in entries], lang=lang)
+
+    def topic_options(self, lang: str = "zh") -> list[Option]:
+        """The core topics as options."""
+        return [Option(id=TOPIC_PREFIX + t.id, title=t.title_en if lang == "en" else t.title)
+                for t in self.catalog.content.topics if t.core]
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def _decide(self, text: str, lang: str, conversation: Conversation) -> _Turn:
+        if not text.strip():
+            return _Turn(self._fixed("fallback", "empty", lang, options=self.topic_options(lang)))
+        if is_crisis(text):
+            return _Turn(self._fixed("crisis", "crisis", lang), flagged=True)
+        chosen = self._choice(text, conversation)
+        if chosen is not None:
+            return chosen
+        talk = small_talk(text, self.catalog.content.small_talk)
+        if talk is not None:
+            reply = talk.reply_en if lang == "en" else talk.reply
+            options = self.topic_options(lang) if talk.id in ("greeting", "capabilities") else []
+            return _Turn(Reply(kind="greeting", text=reply, confidence=1.0, options=options,
+                               lang=lang))
+        rule = out_of_scope(text, self.catalog.content.out_of_scope, self.catalog.normalizer)
+        if rule is not None:
+            return _Turn(Reply(kind="fallback", text=rule.reply_en if lang == "en" else rule.reply,
+                               confidence=0.0, lang=lang), unanswered=True)
+        return self._match(text, lang)
+
+    def _choice(self, text: str, conversation: Conversation) -> _Turn | None:
+        """A reply that picks one of the options offered in the previous turn."""
+        options = [Option.model_validate(o) for o in conversation.options]
+        if not options:
+            return None
+        lang = conversation.lang or ("en" if detect_language(conversation.question) == "en"
+                                     else detect_language(text))
+        picked = _pick(text, options)
+        if picked is None:
+            return None
+        if picked.id == NONE_OPTION:
+            reply = self._fixed("fallback", "none_chosen", lang, options=self.topic_options(lang))
+            return _Turn(reply, unanswered=True)
+        if picked.id.startswith(TOPIC_PREFIX):
+            return _Turn(self.topic_menu(picked.id.removeprefix(TOPIC_PREFIX), lang))
+        if not self.catalog.engine.has(picked.id):
+            return None
+        return _Turn(self._answer(self.catalog.engine.entry(picked.id), 1.0, lang))
+
+    def _match(self, text: str, lang: str) -> _Turn:
+        result = self.catalog.engine.match(text)
+        best = result.best
+        log.debug("match", extra={"outcome": result.outcome,
+                                  "scores": [(c.entry_id, c.score) for c in result.candidates[:3]]})
+        if result.outcome == "answer" and best is not None:
+            entry = self.catalog.engine.entry(best.entry_id)
+            return _Turn(self._answer(entry, best.score, lang), best_intent=best.entry_id)
+        if result.outcome == "clarify" and best is not None:
+            return _Turn(self._clarify(result, lang), best_intent=best.entry_id)
+        reply = self._fixed("fallback", "fallback", lang, options=self.topic_options(lang))
+        return _Turn(reply.model_copy(update={"confidence": best.score if best else 0.0}),
+                     unanswered=True, best_intent=best.entry_id if best else None)
+
+    # -- replies -----------------------------------------------------------------------------
+
+    def _answer(self, entry: FaqEntry, score: float, lang: str) -> Reply:
+        if lang == "en":
+            head = entry.answer_en or ""
+            text = f"{head}\n\n{self._ui('original_chinese', lang)}：{entry.answer}".strip()
+        else:
+            text = entry.answer
+        today = self._today or date.today()
+        if entry.is_expired_on(today):
+            text = f"{text}\n\n{self._ui('expired_note', lang)}"
+        related = [self.catalog.engine.entry(r) for r in entry.related
+                   if self.catalog.engine.has(r)]
+        return Reply(kind="answer", text=text, intent=entry.id, confidence=min(1.0, score),
+                     options=[Option(id=r.id, title=r.title) for r in related],
+                     source=entry.source.citation(), lang=lang)
+
+    def _clarify(self, result: MatchResult, lang: str) -> Reply:
+        floor = result.candidates[0].score - 2 * self.catalog.engine.config.ambiguity_gap
+        picks = [c for c in result.candidates if c.score >= floor]
+        picks = picks[: self.catalog.engine.config.max_options]
+        options = [Option(id=c.entry_id, title=self.catalog.engine.entry(c.entry_id).title)
+                   for c in picks]
+        options.append(Option(id=NONE_OPTION, title=self._ui("none_of_these", lang)))
+        return Reply(kind="clarify", text=self._ui("clarify", lang), confidence=picks[0].score,
+                     options=options, lang=lang)
+
+    def _fixed(self, kind: str, key: str, lang: str, options: list[Option] | None = None) -> Reply:
+        return Reply.model_validate({"kind": kind, "text": self._ui(key, lang),
+                                     "confidence": 1.0 if kind == "crisis" else 0.0,
+                                     "options": options or [], "lang": lang})
+
+    def _ui(self, key: str, lang: str) -> str:
+        return self.catalog.content.text(key, lang)
+
+    # -- storage -----------------------------------------------------------------------------
+
+    async def _user_salt(self, session: AsyncSession) -> bytes:
+        if self._salt is None:
+            self._salt = await repo.user_salt(session)
+        return self._salt
+
+    async def _record(self, message: IncomingMessage, text: str, turn: _Turn,
+                      elapsed: float) -> int:
+        safe = redact(text)
+        reply = turn.reply
+        async with self._sessionmaker.begin() as session:
+            salt = await self._user_salt(session)
+            exchange_id = await repo.log_exchange(
+                session, channel=message.channel,
+                user_hash=pseudonym(salt, message.channel, message.user_id), text=safe,
+                kind=reply.kind, intent=reply.intent, confidence=reply.confidence,
+                flagged=turn.flagged, latency_ms=elapsed * 1000)
+            if turn.unanswered and text.strip():
+                key = self.catalog.normalizer(safe) or safe
+                await repo.record_unanswered(session, key, safe, turn.best_intent,
+                                             reply.confidence)
+        return exchange_id
+
+
+def _pick(text: str, options: list[Option]) -> Option | None:
+    """The option a reply names: by number (1-based; one past the end is 'none of these')."""
+    match = _CHOICE.match(text)
+    if match:
+        raw = match.group(1)
+        number = int(raw) if raw.isdigit() else _CN_DIGIT[raw]
+        return options[number - 1] if 1 <= number <= len(options) else None
+    wanted = text.strip().casefold()
+    for option in options:
+        if wanted and wanted == option.title.strip().casefold():
+            return option
+    return None

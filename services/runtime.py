@@ -1,0 +1,65 @@
+"""Open and close everything the dialogue needs, in one place, for every entry point.
+
+The server, the CLI and the tests all start the same way: connect the store, create its schema
+(SQLite) or check it, seed it from the content files, load the catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from intents import Content, MatchConfig, load_content
+from services.catalog import Catalog
+from services.db import create_engine_and_sessionmaker, create_schema
+from services.dialog import DialogService
+from services.seed import SeedReport, seed_entries
+from services.state import ConversationStore
+
+
+@dataclass
+class Services:
+    """The running services of one process."""
+
+    db: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    content: Content
+    catalog: Catalog
+    dialog: DialogService
+    seed_report: SeedReport | None = None
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.db.dispose()
+
+
+async def start_services(
+    database_url: str,
+    faq_dir: str | Path,
+    *,
+    store: ConversationStore | None = None,
+    config: MatchConfig | None = None,
+    seed: bool = True,
+    create: bool = True,
+    **dialog_options: Any,
+) -> Services:
+    """Connect, create the schema if asked, seed from ``faq_dir`` and load the catalog."""
+    content = load_content(faq_dir)
+    engine, sessionmaker = create_engine_and_sessionmaker(database_url)
+    try:
+        if create:
+            await create_schema(engine)
+        report = None
+        if seed:
+            async with sessionmaker.begin() as session:
+                report = await seed_entries(session, list(content.entries))
+        catalog = Catalog(content, sessionmaker, config)
+        await catalog.load()
+    except BaseException:
+        await engine.dispose()
+        raise
+    dialog = DialogService(catalog, sessionmaker, store, **dialog_options)
+    return Services(engine, sessionmaker, content, catalog, dialog, report)

@@ -1,0 +1,52 @@
+"""Crisis detection: self-harm, suicide, abuse, violence and running away, checked before anything else.
+
+Rules, not scores: a crisis message must never fall below a matching threshold, and the rules are
+short enough to review line by line. Chinese rules run on the Simplified, lower-cased text; pinyin
+rules only on messages written in pinyin (in Chinese text a pinyin rule would fire on homophones
+such as 庆生 for 轻生).
+"""
+
+from __future__ import annotations
+
+import re
+
+from intents.normalize import basic_form
+from intents.pinyin import looks_like_pinyin, reading
+
+_CHINESE = re.compile(
+    "|".join(
+        [
+            r"自杀|自尽|轻生|寻死|殉情|跳楼|跳河|跳江|割腕|上吊|服毒|吞药|安眠药",
+            r"想死|去死|寻短见|不想活|活不下去|活着没(有)?(什么|啥)?(意思|意义|希望)|不如死|死了算了|死了就好",
+            r"一了百了|结束(我的|自己的|他的|她的)?(生命|一切)|了结(自己|生命)|离开这个世界|告别这个世界",
+            r"撑不下去|熬不下去|坚持不下去了|活得好累|遗书|绝笔",
+            r"伤害自己|自残|自伤|割自己|划自己|打自己|伤害我自己",
+            r"虐待|家暴|性侵|猥亵|强奸|性骚扰",
+            r"霸凌|欺凌|弄死我|杀了我|打死我|要杀|杀人|砍人|持刀",
+            r"被[^，。,.!?！？\s]{0,12}(打|殴打|揍|抢)(?![工卡印扫算听通开造击败])",
+            r"离家出走|失踪|找不到(孩子|子女|人)了",
+        ]
+    )
+)
+
+_ENGLISH = re.compile(
+    r"\b(suicid\w*|kill(ing)? (my|him|her|them)sel(f|ves)|end (my|his|her|their) (own )?li(fe|ves)"
+    r"|want(s|ed)? to die|don'?t want to live|self[- ]?harm\w*|hurt(ing)? (my|him|her|them)sel(f|ves)"
+    r"|cut(ting)? (my|him|her|them)sel(f|ves)|abus(e|ed|ing)|beat(s|en|ing)? me|bull(y|ied|ying)"
+    r"|ran away from home|run away from home|missing child|overdose)\b"
+)
+
+_PINYIN = re.compile(
+    r"zisha|qingsheng|xiangsi|buxianghuo|huobuxiaqu|zican|zishang|shanghaiziji|yiliaobailiao"
+    r"|jieshushengming|tiaolou|gewan|nuedai|jiabao|bachang|baling|lijiachuzou"
+)
+
+
+def is_crisis(text: str) -> bool:
+    """Whether the message speaks of self-harm, suicide, abuse, violence or a missing child."""
+    basic = basic_form(text)
+    if _CHINESE.search(basic) or _ENGLISH.search(basic):
+        return True
+    if looks_like_pinyin(basic):
+        return bool(_PINYIN.search("".join(s for s in reading(basic) if s)))
+    return False
