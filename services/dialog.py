@@ -54,11 +54,13 @@ class DialogService:
         store: ConversationStore | None = None,
         *,
         today: date | None = None,
+        record: bool = True,
     ) -> None:
         self.catalog = catalog
         self._sessionmaker = sessionmaker
         self._store = store or MemoryConversationStore()
         self._today = today
+        self._record_exchanges = record
         self._salt: bytes | None = None
 
     # -- public ------------------------------------------------------------------------------
@@ -205,7 +207,9 @@ class DialogService:
         return self._salt
 
     async def _record(self, message: IncomingMessage, text: str, turn: _Turn,
-                      elapsed: float) -> int:
+                      elapsed: float) -> int | None:
+        if not self._record_exchanges:
+            return None
         safe = redact(text)
         reply = turn.reply
         async with self._sessionmaker.begin() as session:

@@ -121,3 +121,22 @@ def errors(results: list[ItemResult]) -> list[dict[str, Any]]:
 def dumps(data: Any) -> str:
     """JSON for the command line (Chinese kept readable)."""
     return json.dumps(data, ensure_ascii=False)
+
+
+def report(summary: dict[str, Any]) -> str:
+    """The figures as a short text table."""
+
+    def line(name: str, share: dict[str, Any]) -> str:
+        acc = share["accuracy"]
+        pct = "  n/a " if acc is None else f"{acc * 100:5.1f}%"
+        return f"  {name:<14} {pct}  ({share['correct']}/{share['total']})"
+
+    out = [f"items: {summary['items']}", line("answers", summary["answer_accuracy"]), "by topic:"]
+    out += [line(k, v) for k, v in summary["by_topic"].items()]
+    out.append("answers by style:")
+    out += [line(k, v) for k, v in summary["by_style"].items()]
+    out += [line("fallback", summary["fallback"]), line("greeting", summary["greeting"]),
+            line("crisis recall", summary["crisis_recall"]),
+            f"  false crisis   {summary['false_crisis']}",
+            "latency ms: " + ", ".join(f"{k} {v}" for k, v in summary["latency_ms"].items())]
+    return "\n".join(out)

@@ -1,0 +1,73 @@
+"""Web chat: the browser page at ``/`` and the JSON API ``POST /api/ask``.
+
+The API speaks the reply contract of docs/design.md. Bad input gets a clear JSON error with the
+right status (400 invalid JSON or text, 413 a body over the limit, 415 not UTF-8), never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.keys import SERVICES
+from bot.web.middlewares import json_error
+from services import IncomingMessage
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+MAX_SESSION = 128
+
+
+class AskRequest(BaseModel):
+    """The body of ``POST /api/ask``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1)
+    session: str | None = Field(default=None, min_length=1, max_length=MAX_SESSION)
+    lang: str | None = Field(default=None, pattern="^(zh|en)$")
+
+
+async def index(_request: web.Request) -> web.FileResponse:
+    """The chat page (static HTML; the script renders replies as text, never as HTML)."""
+    return web.FileResponse(STATIC_DIR / "chat.html",
+                            headers={"Content-Security-Policy": "default-src 'self'"})
+
+
+async def _parse(request: web.Request) -> AskRequest | web.Response:
+    raw = await request.read()  # raises 413 past client_max_size
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return json_error(415, "not_utf8", "The request body must be UTF-8 encoded JSON.")
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        return json_error(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        return json_error(400, "invalid_json", 'Send a JSON object: {"text": "..."}.')
+    try:
+        parsed = AskRequest.model_validate(data)
+    except ValidationError as exc:
+        field = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "body"
+        return json_error(400, "invalid_request", f"Invalid field '{field}': "
+                          f"{exc.errors()[0]['msg']}.")
+    if not parsed.text.strip():
+        return json_error(400, "empty_text", "The field 'text' must not be empty.")
+    return parsed
+
+
+async def ask(request: web.Request) -> web.Response:
+    """Answer one message; ``session`` keeps the conversation (options by number)."""
+    parsed = await _parse(request)
+    if isinstance(parsed, web.Response):
+        return parsed
+    session = parsed.session or secrets.token_urlsafe(12)
+    reply = await request.app[SERVICES].dialog.handle(IncomingMessage(
+        channel="web", user_id=session, text=parsed.text,
+        lang=parsed.lang if parsed.lang in ("zh", "en") else None))  # type: ignore[arg-type]
+    return web.json_response({**reply.model_dump(mode="json"), "session": session},
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False))

@@ -1,0 +1,11 @@
+"""Typed keys of the values the aiohttp application holds."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.settings import Settings
+from services import Services
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICES = web.AppKey("services", Services)

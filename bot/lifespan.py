@@ -1,0 +1,33 @@
+"""Cleanup contexts: each resource has one owner that opens it above ``yield`` and closes it below."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.keys import SERVICES, SETTINGS
+from services import start_services
+
+
+async def services_context(app: web.Application) -> AsyncIterator[None]:
+    """The store, the content and the dialogue (unless a test handed in running services)."""
+    settings = app[SETTINGS]
+    owned = SERVICES not in app
+    if owned:
+        app[SERVICES] = await start_services(settings.database_url, settings.faq_dir)
+    yield
+    if owned:
+        await app[SERVICES].close()
+
+
+async def content_watch_context(app: web.Application) -> AsyncIterator[None]:
+    """Poll the store so that a publish in any process is answered here within seconds."""
+    task = asyncio.create_task(
+        app[SERVICES].catalog.watch(app[SETTINGS].content_poll_seconds))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,49 @@
+"""Settings, read once at the entry point from the environment (prefix ``WENJIAO_``) and ``.env``.
+
+Nothing else in the project reads the environment: everything below gets its values passed in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_faq_dir() -> Path:
+    here = Path.cwd() / "faq_data"
+    return here if here.is_dir() else PROJECT_ROOT / "faq_data"
+
+
+class Settings(BaseSettings):
+    """Every setting of wenjiao; see .env.example for one line on each."""
+
+    model_config = SettingsConfigDict(env_prefix="WENJIAO_", env_file=".env", extra="ignore",
+                                      env_ignore_empty=True,
+                                      secrets_dir=None)
+
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'wenjiao.db'}"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    faq_dir: Path = Field(default_factory=_default_faq_dir)
+    log_level: str = "INFO"
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    wechat_token: SecretStr | None = None
+    wechat_appid: str | None = None
+    wechat_secret: SecretStr | None = None
+    wechat_aes_key: SecretStr | None = None
+    wechat_api_base_url: str | None = None
+    wechat_reply_timeout: float = Field(default=4.0, gt=0)
+
+    admin_secret_key: SecretStr | None = None
+    rate_limit_per_minute: int = Field(default=20, ge=1)
+    content_poll_seconds: float = Field(default=1.0, gt=0)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every channel: the URL table and middlewares."""
