@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.keys import SERVICES, SETTINGS
-from bot.lifespan import content_watch_context, services_context
+from bot.lifespan import content_watch_context, redis_context, services_context
 from bot.settings import Settings
 from bot.web.middlewares import error_middleware
 from bot.web.routes import setup_routes
@@ -20,6 +20,7 @@ def create_app(settings: Settings, services: Services | None = None) -> web.Appl
     app[SETTINGS] = settings
     if services is not None:
         app[SERVICES] = services
+    app.cleanup_ctx.append(redis_context)
     app.cleanup_ctx.append(services_context)
     app.cleanup_ctx.append(content_watch_context)
     setup_routes(app)

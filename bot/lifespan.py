@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.keys import SERVICES, SETTINGS
+from redis.asyncio import Redis
+
+from bot.keys import REDIS, SERVICES, SETTINGS
 from services import start_services
 
 
@@ -31,3 +33,15 @@ async def content_watch_context(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def redis_context(app: web.Application) -> AsyncIterator[None]:
+    """A Redis client when ``WENJIAO_REDIS_URL`` is set; channels fall back to memory without it."""
+    url = app[SETTINGS].redis_url
+    if not url:
+        yield
+        return
+    client: Redis = Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    app[REDIS] = client
+    yield
+    await client.aclose()

@@ -29,6 +29,9 @@ class OutOfScope(BaseModel):
 
     id: str
     patterns: tuple[str, ...] = Field(min_length=1)  # regular expressions on normalised text
+    # When set, an engine match scoring at least this wins over the rule (the words are common
+    # enough that the document may answer the question after all, e.g. 转公学校学区划分).
+    yield_above: float | None = Field(default=None, ge=0.0, le=1.0)
     reply: str
     reply_en: str
 

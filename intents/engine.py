@@ -55,6 +55,7 @@ class _Query:
     reading: str
     feats: frozenset[str]
     weight: float
+    kinds: frozenset[str]
 
 
 class IntentEngine:
@@ -90,7 +91,7 @@ class IntentEngine:
         ]
         self._idf = self._weights(entry_feats)
         self._unknown = UNKNOWN_SHARE * math.log(1 + len(self.entries) / 0.5)
-        self._phrasing_weight = [self._weight(p.feats) for p in self._phrasings]
+        self._phrasing_weight = [self._kind_weights(p.feats) for p in self._phrasings]
 
     # -- building ------------------------------------------------------------------------------
 
@@ -110,6 +111,13 @@ class IntentEngine:
     def _weight(self, feats: Iterable[str]) -> float:
         return sum(self._idf.get(f, self._unknown) for f in feats)
 
+    def _kind_weights(self, feats: Iterable[str]) -> dict[str, float]:
+        """Weight per feature kind, so that a pinyin-only message is measured on pinyin only."""
+        out: dict[str, float] = defaultdict(float)
+        for feat in feats:
+            out[feat[0]] += self._idf.get(feat, self._unknown)
+        return dict(out)
+
     # -- matching ------------------------------------------------------------------------------
 
     def entry(self, entry_id: str) -> FaqEntry:
@@ -128,7 +136,7 @@ class IntentEngine:
         norm = self.normalize(text)
         feats = frozenset(extract(norm))
         return _Query(text, norm, " ".join(s for s in reading(norm) if s), feats,
-                      self._weight(feats))
+                      self._weight(feats), frozenset(f[0] for f in feats))
 
     def _candidates(self, query: _Query) -> list[int]:
         scores: dict[int, float] = defaultdict(float)
@@ -144,7 +152,9 @@ class IntentEngine:
     def _score(self, query: _Query, index: int) -> tuple[float, dict[str, float]]:
         phrasing = self._phrasings[index]
         shared = self._weight(query.feats & phrasing.feats)
-        cover = shared / self._phrasing_weight[index]
+        weights = self._phrasing_weight[index]
+        comparable = sum(weights.get(kind, 0.0) for kind in query.kinds)
+        cover = shared / comparable if comparable else 0.0
         focus = shared / query.weight if query.weight else 0.0
         ratio = max(
             fuzz.ratio(query.norm, phrasing.norm, processor=None),
@@ -174,7 +184,7 @@ class IntentEngine:
             score = min(1.0, (1 - W_ANSWER) * cand.score + W_ANSWER * support)
             ranked.append(Candidate(cand.entry_id, round(score, 4), cand.question,
                                     {**cand.parts, "answer": support}))
-        ranked.sort(key=lambda c: c.score, reverse=True)
+        ranked.sort(key=lambda c: (-c.score, c.entry_id))
         return ranked[:limit]
 
     def match(self, text: str) -> MatchResult:

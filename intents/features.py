@@ -12,10 +12,10 @@ import re
 
 import rjieba
 
-from intents.pinyin import reading
+from intents.pinyin import looks_like_pinyin, reading
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_ASCII_WORD = re.compile(r"[a-z][a-z'-]*")
+_ASCII_WORD = re.compile(r"[a-z][a-z']*")
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)(%|万|亿)?")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 
@@ -56,7 +56,8 @@ def extract(normalized: str) -> set[str]:
     feats.update(
         f"p:{a}{b}" for a, b in zip(syl, syl[1:], strict=False) if a.isalpha() and b.isalpha()
     )
-    for word in _ASCII_WORD.findall(normalized):
+    english = _ASCII_WORD.findall(normalized) if not looks_like_pinyin(normalized) else []
+    for word in english:
         if word not in ENGLISH_STOPWORDS and len(word) > 1:
             feats.add("e:" + _stem(word))
     for digits, unit in _NUMBER.findall(normalized):

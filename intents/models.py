@@ -92,8 +92,8 @@ class MatchConfig:
     ``max_options``: how many entries a clarification offers.
     """
 
-    threshold: float = 0.42
-    ambiguity_gap: float = 0.025
+    threshold: float = 0.38
+    ambiguity_gap: float = 0.01
     candidates: int = 60
     max_options: int = 3
 

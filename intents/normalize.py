@@ -16,6 +16,7 @@ from functools import cache
 import opencc
 
 from intents.numerals import convert_numerals
+from intents.pinyin import looks_like_pinyin, reading
 
 _KEEP_SYMBOLS = frozenset("%.")
 _SPACES = re.compile(r"\s+")
@@ -53,23 +54,51 @@ def basic_form(text: str) -> str:
     return convert_numerals(to_simplified(text))
 
 
+def _alternation(keys: list[str], ascii_bounds: bool) -> re.Pattern[str] | None:
+    parts = []
+    for key in sorted(keys, key=len, reverse=True):
+        escaped = re.escape(key)
+        parts.append(rf"\b{escaped}\b" if ascii_bounds and key.isascii() else escaped)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _syllables(text: str) -> str:
+    return " ".join(s for s in reading(text) if s)
+
+
 class Normalizer:
-    """Normalises text with a synonym table (variant -> the word the content uses)."""
+    """Normalises text with a synonym table (variant -> the word the content uses).
+
+    The table applies to pinyin input too: each Chinese variant's reading maps to the canonical
+    word's reading, so ``waidi haizi shangxue`` finds what 外地孩子上学 finds.
+    """
 
     def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
         table = {basic_form(k): basic_form(v) for k, v in (synonyms or {}).items()}
         self._table = {k: v for k, v in table.items() if k and k != v}
-        self._pattern: re.Pattern[str] | None = None
-        if self._table:
-            parts = []
-            for key in sorted(self._table, key=len, reverse=True):
-                escaped = re.escape(key)
-                parts.append(rf"\b{escaped}\b" if key.isascii() else escaped)
-            self._pattern = re.compile("|".join(parts))
+        self._pattern = _alternation(list(self._table), ascii_bounds=True)
+        spoken: dict[str, str] = {}
+        for variant, canonical in self._table.items():
+            if not variant.isascii():
+                key, value = _syllables(variant), _syllables(canonical)
+                if key and key != value:
+                    spoken.setdefault(key, value)
+        self._spoken = spoken
+        self._spoken_pattern = _alternation(list(spoken), ascii_bounds=False)
 
     def __call__(self, text: str) -> str:
         """The normalised form of ``text``."""
         text = basic_form(text)
+        if looks_like_pinyin(text):
+            return self._pinyin(text)
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._table[m.group(0)], text)
         return strip_symbols(text)
+
+    def _pinyin(self, text: str) -> str:
+        """Pinyin input as spaced syllables with the synonym table applied."""
+        spaced = f" {_syllables(strip_symbols(text))} "
+        if self._spoken_pattern is not None:
+            spaced = self._spoken_pattern.sub(
+                lambda m: self._spoken.get(m.group(0).strip(), m.group(0)), spaced)
+        return " ".join(spaced.split())

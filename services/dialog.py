@@ -126,6 +126,9 @@ class DialogService:
             return _Turn(Reply(kind="greeting", text=reply, confidence=1.0, options=options,
                                lang=lang))
         rule = out_of_scope(text, self.catalog.content.out_of_scope, self.catalog.normalizer)
+        if rule is not None and rule.yield_above is not None:
+            best = self.catalog.engine.match(text).best
+            rule = None if best and best.score >= rule.yield_above else rule
         if rule is not None:
             return _Turn(Reply(kind="fallback", text=rule.reply_en if lang == "en" else rule.reply,
                                confidence=0.0, lang=lang), unanswered=True)
@@ -157,7 +160,8 @@ class DialogService:
                                   "scores": [(c.entry_id, c.score) for c in result.candidates[:3]]})
         if result.outcome == "answer" and best is not None:
             entry = self.catalog.engine.entry(best.entry_id)
-            return _Turn(self._answer(entry, best.score, lang), best_intent=best.entry_id)
+            reply = self._answer(entry, best.score, lang, also=_runner_up(result))
+            return _Turn(reply, best_intent=best.entry_id)
         if result.outcome == "clarify" and best is not None:
             return _Turn(self._clarify(result, lang), best_intent=best.entry_id)
         reply = self._fixed("fallback", "fallback", lang, options=self.topic_options(lang))
@@ -166,7 +170,7 @@ class DialogService:
 
     # -- replies -----------------------------------------------------------------------------
 
-    def _answer(self, entry: FaqEntry, score: float, lang: str) -> Reply:
+    def _answer(self, entry: FaqEntry, score: float, lang: str, also: str | None = None) -> Reply:
         if lang == "en":
             head = entry.answer_en or ""
             text = f"{head}\n\n{self._ui('original_chinese', lang)}：{entry.answer}".strip()
@@ -175,8 +179,9 @@ class DialogService:
         today = self._today or date.today()
         if entry.is_expired_on(today):
             text = f"{text}\n\n{self._ui('expired_note', lang)}"
-        related = [self.catalog.engine.entry(r) for r in entry.related
-                   if self.catalog.engine.has(r)]
+        ids = dict.fromkeys([*([also] if also else []), *entry.related])
+        related = [self.catalog.engine.entry(r) for r in ids
+                   if r != entry.id and self.catalog.engine.has(r)]
         return Reply(kind="answer", text=text, intent=entry.id, confidence=min(1.0, score),
                      options=[Option(id=r.id, title=r.title) for r in related],
                      source=entry.source.citation(), lang=lang)
@@ -224,6 +229,14 @@ class DialogService:
                 await repo.record_unanswered(session, key, safe, turn.best_intent,
                                              reply.confidence)
         return exchange_id
+
+
+def _runner_up(result: MatchResult, within: float = 0.05) -> str | None:
+    """The second entry when it scored almost as well: offered first among related questions."""
+    if len(result.candidates) < 2:
+        return None
+    first, second = result.candidates[0], result.candidates[1]
+    return second.entry_id if first.score - second.score <= within else None
 
 
 def _pick(text: str, options: list[Option]) -> Option | None:
