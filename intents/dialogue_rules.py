@@ -13,7 +13,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LETTERS = re.compile(r"[a-zA-Z]")
 # Words that may surround a greeting or a thank-you without making it a question.
 _FILLER = re.compile(
-    r"好的|好吧|那个|非常|十分|真的|实在|太|很|了|呀|啊|哈|哦|噢|嗯|呢|吧|啦|哟|的|!|"
+    r"好的|好吧|那个|非常|十分|真的|实在|万分|太|很|了|呀|啊|哈|哦|噢|嗯|呢|吧|啦|哟|的|!|"
+    r"解答|回答|答复|帮助|帮忙|耐心|机器人|小助手|老师|大家|各位|你们|您|你|"
     r"\b(so|very|much|a lot|lot|ok|okay|oh|again|bot|there|all|you|guys|everyone)\b"
 )
 

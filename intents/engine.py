@@ -27,7 +27,7 @@ from intents.errors import FaqDataError, UnknownIntentError
 from intents.features import extract
 from intents.models import Candidate, FaqEntry, MatchConfig, MatchResult
 from intents.normalize import Normalizer
-from intents.pinyin import reading
+from intents.pinyin import spoken
 
 # Blend of the score views; they sum to 1 so that a perfect match scores 1.
 W_COVER, W_FOCUS, W_FUZZ = 0.42, 0.33, 0.25
@@ -37,6 +37,9 @@ W_ANSWER = 0.12
 UNKNOWN_SHARE = 0.6
 # Features found in more phrasings than this do not generate candidates (they still score).
 MAX_POSTINGS = 5000
+# A message carrying less weight than this (one or two common words: 学校, 老师, 政策) is too vague to
+# be answered with confidence; its score shrinks with the square root of its share of this weight.
+INFO_FULL = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +100,7 @@ class IntentEngine:
 
     def _phrasing(self, entry: int, text: str) -> _Phrasing:
         norm = self.normalize(text)
-        return _Phrasing(entry, text, norm, " ".join(s for s in reading(norm) if s),
-                         frozenset(extract(norm)))
+        return _Phrasing(entry, text, norm, spoken(norm), frozenset(extract(norm)))
 
     def _weights(self, entry_feats: Iterable[set[str]]) -> dict[str, float]:
         df: dict[str, int] = defaultdict(int)
@@ -135,7 +137,7 @@ class IntentEngine:
         """The normalised message and its features, computed once per message."""
         norm = self.normalize(text)
         feats = frozenset(extract(norm))
-        return _Query(text, norm, " ".join(s for s in reading(norm) if s), feats,
+        return _Query(text, norm, spoken(norm), feats,
                       self._weight(feats), frozenset(f[0] for f in feats))
 
     def _candidates(self, query: _Query) -> list[int]:
@@ -153,7 +155,10 @@ class IntentEngine:
         phrasing = self._phrasings[index]
         shared = self._weight(query.feats & phrasing.feats)
         weights = self._phrasing_weight[index]
-        comparable = sum(weights.get(kind, 0.0) for kind in query.kinds)
+        if "b" in query.kinds or "p" not in query.kinds:
+            comparable = sum(weights.values())
+        else:  # pinyin input can only meet the phrasing's pinyin, numbers and English
+            comparable = sum(weights.get(kind, 0.0) for kind in ("p", "n", "e"))
         cover = shared / comparable if comparable else 0.0
         focus = shared / query.weight if query.weight else 0.0
         ratio = max(
@@ -179,9 +184,10 @@ class IntentEngine:
                 best[entry] = Candidate(self.entries[entry].id, score,
                                         self._phrasings[index].text, parts)
         ranked = []
+        vagueness = min(1.0, query.weight / INFO_FULL) ** 0.5
         for entry, cand in best.items():
             support = self._weight(query.feats & self._answer_feats[entry]) / query.weight
-            score = min(1.0, (1 - W_ANSWER) * cand.score + W_ANSWER * support)
+            score = vagueness * min(1.0, (1 - W_ANSWER) * cand.score + W_ANSWER * support)
             ranked.append(Candidate(cand.entry_id, round(score, 4), cand.question,
                                     {**cand.parts, "answer": support}))
         ranked.sort(key=lambda c: (-c.score, c.entry_id))

@@ -52,11 +52,12 @@ def extract(normalized: str) -> set[str]:
             feats.add("b:" + run)
         feats.update("b:" + run[i: i + 2] for i in range(len(run) - 1))
         feats.update("w:" + w for w in rjieba.cut(run) if len(w) >= 2)
-    syl = reading(normalized)
+    pinyin_input = looks_like_pinyin(normalized)
+    syl = reading(normalized, ascii_words=pinyin_input)
     feats.update(
         f"p:{a}{b}" for a, b in zip(syl, syl[1:], strict=False) if a.isalpha() and b.isalpha()
     )
-    english = _ASCII_WORD.findall(normalized) if not looks_like_pinyin(normalized) else []
+    english = [] if pinyin_input else _ASCII_WORD.findall(normalized)
     for word in english:
         if word not in ENGLISH_STOPWORDS and len(word) > 1:
             feats.add("e:" + _stem(word))

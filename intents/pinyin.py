@@ -44,12 +44,18 @@ def split_syllables(word: str) -> list[str] | None:
     return best[n]
 
 
-def reading(text: str) -> list[str]:
-    """The text as a sequence of syllables (numbers kept as they are); "" marks a break."""
+def reading(text: str, *, ascii_words: bool = True) -> list[str]:
+    """The text as a sequence of syllables (numbers kept as they are); "" marks a break.
+
+    ``ascii_words=False`` reads only the Chinese characters: in an English sentence, "wenzhou"
+    or "ban" is an English word, not pinyin.
+    """
     out: list[str] = []
     for token in _WORD.findall(text):
         if _CJK.match(token):
             out.extend(lazy_pinyin(token, style=Style.NORMAL, v_to_u=False))
+        elif token[0].isalpha() and not ascii_words:
+            out.append("")
         elif token[0].isalpha():
             split = split_syllables(token.replace("u:", "v").replace("ü", "v"))
             out.extend(split if split else [""])
@@ -66,3 +72,21 @@ def looks_like_pinyin(text: str) -> bool:
     split = [split_syllables(w) for w in words]
     letters = sum(len(w) for w, s in zip(words, split, strict=True) if s)
     return letters >= 0.8 * sum(len(w) for w in words)
+
+
+def spoken(text: str) -> str:
+    """A string for fuzzy comparison by sound: Chinese read as syllables, other words kept.
+
+    Pinyin input is split into syllables; English words stay whole, so an English sentence never
+    sounds like the Chinese name it quotes.
+    """
+    pinyin_input = looks_like_pinyin(text)
+    out: list[str] = []
+    for token in _WORD.findall(text):
+        if _CJK.match(token):
+            out.extend(lazy_pinyin(token, style=Style.NORMAL, v_to_u=False))
+        elif token[0].isalpha() and pinyin_input:
+            out.extend(split_syllables(token) or [token])
+        else:
+            out.append(token)
+    return " ".join(out)

@@ -1,0 +1,90 @@
+"""Engine: ranking, thresholds, ambiguity, the index, and separation from one shared word."""
+
+import pytest
+
+from intents import FaqEntry, IntentEngine, MatchConfig, Normalizer, Source
+
+SOURCE = Source(document="温州市教育局2024年工作要点", number="温教发〔2024〕1号", section="一、1")
+
+
+def entry(entry_id: str, *questions: str, keywords: tuple[str, ...] = ()) -> FaqEntry:
+    return FaqEntry(id=entry_id, topic=entry_id.split(".")[0], title=questions[0],
+                    questions=questions, keywords=keywords, answer=f"answer of {entry_id}",
+                    source=SOURCE)
+
+
+ENTRIES = [
+    entry("enrollment.eligibility", "随迁子女能在温州入学吗", "外来用工子女入学政策",
+          "Can migrant children go to school in Wenzhou", keywords=("随迁子女",)),
+    entry("enrollment.share", "随迁子女公办学校就读比例是多少", "公办比例89.38%"),
+    entry("honors.santan", "三坛教师评了多少名", "市三坛教师", keywords=("三坛",)),
+    entry("honors.retire", "教职工荣誉退休制度是什么", "荣誉退休"),
+    entry("schools.building", "学校新改扩建项目有多少个", "中小学新建学校"),
+    entry("safety.kitchen", "学校食堂阳光厨房覆盖率", "阳光厨房"),
+]
+
+
+@pytest.fixture(scope="module")
+def small() -> IntentEngine:
+    return IntentEngine(ENTRIES, Normalizer({"孩子": "子女", "上学": "入学"}))
+
+
+def test_ranks_the_right_entry_first(small):
+    result = small.match("随迁子女可以在温州上学吗")
+    assert result.outcome == "answer"
+    assert result.best.entry_id == "enrollment.eligibility"
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_typo_pinyin_traditional_and_english_reach_the_entry(small):
+    for text in ("随千子女能入学吗", "suiqian zinv ruxue", "隨遷子女入學", "migrant children school"):
+        assert small.match(text).best.entry_id == "enrollment.eligibility", text
+
+
+def test_one_common_word_is_not_a_match(small):
+    """学校 and 温州 are shared by many entries: they must not carry an unrelated question."""
+    for text in ("学校几点放学", "温州明天天气怎么样", "老师工资什么时候发"):
+        result = small.match(text)
+        assert result.outcome == "fallback", (text, result.candidates[:2])
+
+
+def test_real_match_scores_well_above_a_one_word_overlap(small):
+    real = small.match("三坛教师有多少名").best.score
+    noise = small.rank("学校门口卖什么早饭")
+    assert real > 0.5
+    assert not noise or noise[0].score < real - 0.3
+
+
+def test_threshold_decides_fallback():
+    strict = IntentEngine(ENTRIES, config=MatchConfig(threshold=0.99))
+    assert strict.match("三坛教师多少").outcome == "fallback"
+
+
+def test_close_scores_ask_for_clarification():
+    twins = [entry("honors.a", "荣誉退休制度"), entry("honors.b", "荣誉退休办法")]
+    engine = IntentEngine(twins, config=MatchConfig(ambiguity_gap=0.2))
+    result = engine.match("荣誉退休")
+    assert result.outcome == "clarify"
+    assert {c.entry_id for c in result.candidates[:2]} == {"honors.a", "honors.b"}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？！。", "🙂🙂🙂"])
+def test_empty_or_symbol_only_input_matches_nothing(small, text):
+    result = small.match(text)
+    assert result.outcome == "fallback"
+    assert result.candidates == ()
+
+
+def test_candidates_come_from_the_index_not_a_scan(small):
+    query = small.query("三坛教师")
+    candidates = small._candidates(query)
+    entries = {small._phrasings[i].entry for i in candidates}
+    assert entries == {2}  # only the 三坛 entry shares a feature with the message
+
+
+def test_duplicate_ids_are_rejected():
+    from intents import FaqDataError
+
+    with pytest.raises(FaqDataError):
+        IntentEngine([ENTRIES[0], ENTRIES[0]])

@@ -1,0 +1,53 @@
+"""The shipped content: loads, lints clean, every number traceable to the source document."""
+
+import re
+from pathlib import Path
+
+from intents.lint import check_entries
+from intents.models import FaqEntry
+
+SOURCE = Path(__file__).resolve().parents[2] / "faq_data" / "source" / \
+    "wenzhou-education-2023-summary-2024-plan.txt"
+# Numbers allowed from outside the source: emergency and national hotlines (design.md).
+ALLOWED = {"110", "120", "12356", "12355", "12345"}
+NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+
+
+def test_content_loads_with_enough_depth_on_core_topics(content):
+    by_topic: dict[str, list[FaqEntry]] = {}
+    for entry in content.entries:
+        by_topic.setdefault(entry.topic, []).append(entry)
+    assert len(by_topic["enrollment"]) >= 12
+    assert len(by_topic["hotline"]) >= 6
+    assert len(by_topic["honors"]) >= 12
+    assert len(content.entries) >= 100
+
+
+def test_lint_is_clean(content, engine):
+    problems = check_entries(list(content.entries), engine)
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_every_number_in_answers_is_in_the_source(content):
+    seed = set(NUMBER.findall(SOURCE.read_text(encoding="utf-8")))
+    untraceable = [
+        (entry.id, number)
+        for entry in content.entries
+        for text in (entry.title, entry.answer, entry.answer_en or "")
+        for number in NUMBER.findall(text)
+        if number not in seed and number not in ALLOWED
+    ]
+    assert untraceable == []
+
+
+def test_every_entry_cites_the_document(content):
+    for entry in content.entries:
+        assert entry.source.number == "温教发〔2024〕1号", entry.id
+        assert entry.source.document in ("温州市教育局2023年工作总结", "温州市教育局2024年工作要点",
+                                         "温州市教育局关于印发2023年工作总结和2024年工作要点的通知")
+
+
+def test_core_entries_have_english_answers(content):
+    for entry in content.entries:
+        if entry.topic in ("enrollment", "hotline", "honors"):
+            assert entry.answer_en, entry.id
