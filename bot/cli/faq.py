@@ -94,4 +94,4 @@ def export(
             counts = await export_entries(session, directory)
         print(f"wrote {sum(counts.values())} entries to {len(counts)} files in {directory}")
 
-    with_services(work, seed=False)
+    with_services(work)

@@ -1,0 +1,5 @@
+"""``python -m bot`` runs the command line (the same as the ``wenjiao`` script)."""
+
+from bot.cli import main
+
+main()
