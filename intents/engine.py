@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ W_ANSWER = 0.12
 UNKNOWN_SHARE = 0.6
 # Features found in more phrasings than this do not generate candidates (they still score).
 MAX_POSTINGS = 5000
+# Postings visited per message before common features stop generating candidates.
+VISIT_BUDGET = 6000
+# Long messages are also scored clause window by clause window, at this share of the window's score.
+WINDOW_SHARE = 0.92
+WINDOW_MIN_CHARS = 30
+_CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
 # A message carrying less weight than this (one or two common words: 学校, 老师, 政策) is too vague to
 # be answered with confidence; its score shrinks with the square root of its share of this weight.
 INFO_FULL = 10.0
@@ -141,11 +148,22 @@ class IntentEngine:
                       self._weight(feats), frozenset(f[0] for f in feats))
 
     def _candidates(self, query: _Query) -> list[int]:
+        """Phrasings sharing the most weight with the message, rarest features first.
+
+        The walk over postings has a budget: once the rare features have visited enough
+        phrasings, the common ones (long postings, low weight) are skipped, so the cost of a
+        message stays bounded however large the content grows.
+        """
         scores: dict[int, float] = defaultdict(float)
-        for feat in query.feats:
-            postings = self._postings.get(feat)
-            if not postings or len(postings) > MAX_POSTINGS:
+        feats = sorted((f for f in query.feats if f in self._postings),
+                       key=lambda f: self._idf[f], reverse=True)
+        visited = 0
+        for feat in feats:
+            postings = self._postings[feat]
+            if len(postings) > MAX_POSTINGS or (visited + len(postings) > VISIT_BUDGET
+                                                 and len(scores) >= self.config.candidates):
                 continue
+            visited += len(postings)
             weight = self._idf[feat]
             for index in postings:
                 scores[index] += weight
@@ -172,7 +190,21 @@ class IntentEngine:
         return score, {"cover": cover, "focus": focus, "fuzz": similar}
 
     def rank(self, text: str, limit: int = 5) -> list[Candidate]:
-        """Entries ranked by score, best first, at most ``limit`` of them."""
+        """Entries ranked by score, best first, at most ``limit`` of them.
+
+        A long message is also read in windows of consecutive clauses: people tell a story and
+        ask in one part of it, and that part, read alone, is not diluted by the rest.
+        """
+        ranked = {c.entry_id: c for c in self._rank_one(text)}
+        for window in _windows(text):
+            for cand in self._rank_one(window):
+                score = round(WINDOW_SHARE * cand.score, 4)
+                if cand.entry_id not in ranked or score > ranked[cand.entry_id].score:
+                    ranked[cand.entry_id] = Candidate(cand.entry_id, score, cand.question,
+                                                      {**cand.parts, "window": 1.0})
+        return sorted(ranked.values(), key=lambda c: (-c.score, c.entry_id))[:limit]
+
+    def _rank_one(self, text: str) -> list[Candidate]:
         query = self.query(text)
         if not query.feats:
             return []
@@ -191,7 +223,13 @@ class IntentEngine:
             ranked.append(Candidate(cand.entry_id, round(score, 4), cand.question,
                                     {**cand.parts, "answer": support}))
         ranked.sort(key=lambda c: (-c.score, c.entry_id))
-        return ranked[:limit]
+        return ranked[:10]
+
+    def _linked(self, first: Candidate, second: Candidate) -> bool:
+        """Whether the editors linked two entries (``related``): then a near tie is answered with
+        the first, and the channel offers the second, instead of asking which was meant."""
+        return (second.entry_id in self.entry(first.entry_id).related
+                or first.entry_id in self.entry(second.entry_id).related)
 
     def match(self, text: str) -> MatchResult:
         """Rank the entries for ``text`` and decide: answer, clarify or fallback."""
@@ -199,6 +237,16 @@ class IntentEngine:
         outcome = "fallback"
         if ranked and ranked[0].score >= self.config.threshold:
             close = len(ranked) > 1 and ranked[0].score - ranked[1].score < self.config.ambiguity_gap
-            outcome = "clarify" if close else "answer"
+            outcome = "clarify" if close and not self._linked(ranked[0], ranked[1]) else "answer"
         return MatchResult(text=text, normalized=self.normalize(text),
                            candidates=tuple(ranked), outcome=outcome)
+
+
+def _windows(text: str) -> list[str]:
+    """Pairs of consecutive clauses of a long message (nothing for a short one)."""
+    if len(text) < WINDOW_MIN_CHARS:
+        return []
+    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    if len(clauses) < 3:
+        return []
+    return ["，".join(clauses[i: i + 2]) for i in range(len(clauses) - 1)]
