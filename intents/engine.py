@@ -44,6 +44,8 @@ VISIT_BUDGET = 6000
 WINDOW_SHARE = 0.92
 WINDOW_MIN_CHARS = 30
 _CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
+_ASKS = re.compile(r"吗|么|啥|哪|几|多少|怎|是否|是不是|有没有|能不能|可不可以|请问|想问|了解|\?|？"
+                   r"|\b(what|how|which|who|when|where|why|is|are|can|does|do)\b", re.IGNORECASE)
 # A message carrying less weight than this (one or two common words: 学校, 老师, 政策) is too vague to
 # be answered with confidence; its score shrinks with the square root of its share of this weight.
 INFO_FULL = 10.0
@@ -243,10 +245,12 @@ class IntentEngine:
 
 
 def _windows(text: str) -> list[str]:
-    """Pairs of consecutive clauses of a long message (nothing for a short one)."""
+    """Pairs of consecutive clauses of a long message that ask something (nothing for a short
+    message): the clauses that only set the scene (我是一名乡村老师) do not get a say of their own."""
     if len(text) < WINDOW_MIN_CHARS:
         return []
     clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
     if len(clauses) < 3:
         return []
-    return ["，".join(clauses[i: i + 2]) for i in range(len(clauses) - 1)]
+    pairs = [(clauses[i], clauses[i + 1]) for i in range(len(clauses) - 1)]
+    return ["，".join(pair) for pair in pairs if any(_ASKS.search(c) for c in pair)]
