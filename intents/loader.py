@@ -6,6 +6,7 @@ files are not the people who read tracebacks.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,18 @@ def _synonyms(data: Any) -> dict[str, str]:
 
 
 def load_content(directory: str | Path) -> Content:
-    """Load and validate every content file in ``directory``."""
+    """Load and validate every content file in ``directory`` (re-read when a file changes)."""
     root = Path(directory)
     if not root.is_dir():
         raise FaqDataError(f"{root}: not a directory")
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(root.glob("*.yaml")))
+    return _load(root.resolve(), stamp)
+
+
+@lru_cache(maxsize=4)
+def _load(root: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Content:
+    """The parsed content of ``root`` as it was at ``_stamp`` (names, mtimes, sizes)."""
     entries: list[FaqEntry] = []
     for path in sorted(root.glob("*.yaml")):
         if path.stem not in SPECIAL_FILES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,7 +61,8 @@ class Catalog:
 
     def build(self, entries: list[FaqEntry]) -> IntentEngine:
         """An engine over ``entries`` with this catalog's normaliser and thresholds."""
-        return IntentEngine(entries, self.normalizer, self._config)
+        synonyms = tuple(sorted(self.content.synonyms.items()))
+        return _engine_for(tuple(entries), synonyms, self._config)
 
     async def load(self) -> None:
         """Read the published entries and swap in a new engine built from them."""
@@ -94,6 +96,14 @@ class Catalog:
     def entries_of_topic(self, topic: str) -> list[FaqEntry]:
         """The entries of a topic, in file order."""
         return [e for e in self.engine.entries if e.topic == topic]
+
+
+@lru_cache(maxsize=2)
+def _engine_for(entries: tuple[FaqEntry, ...], synonyms: tuple[tuple[str, str], ...],
+                config: MatchConfig) -> IntentEngine:
+    """Engines are immutable, so one built for the same content is shared (several apps in one
+    process, a reload that changed nothing, a test suite) instead of being built again."""
+    return IntentEngine(entries, Normalizer(dict(synonyms)), config)
 
 
 def _valid_entries(rows: list[dict[str, Any]], today: date | None = None) -> list[FaqEntry]:

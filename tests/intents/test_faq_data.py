@@ -51,3 +51,20 @@ def test_core_entries_have_english_answers(content):
     for entry in content.entries:
         if entry.topic in ("enrollment", "hotline", "honors"):
             assert entry.answer_en, entry.id
+
+
+def test_every_part_of_the_source_is_answerable(content):
+    """All four parts of the 2023 summary and all 23 numbered items of the 2024 plan."""
+    plan_items = {e.source.section.split("、")[-1] for e in content.entries
+                  if e.source.document == "温州市教育局2024年工作要点"}
+    assert {str(n) for n in range(1, 24)} <= plan_items
+    summary_parts = {e.source.section[:1] for e in content.entries
+                     if e.source.document == "温州市教育局2023年工作总结"}
+    assert set("一二三四") <= summary_parts
+
+
+def test_2024_targets_expire_with_the_plan_year(content):
+    for entry in content.entries:
+        assert entry.valid_from is not None, entry.id
+        if entry.valid_until is not None:
+            assert entry.valid_until.isoformat() == "2024-12-31", entry.id
