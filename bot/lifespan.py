@@ -10,8 +10,11 @@ from aiohttp import web
 
 from redis.asyncio import Redis
 
-from bot.keys import REDIS, SERVICES, SETTINGS
+from bot.cluster import conversation_store
+from bot.keys import ADMIN, REDIS, REDIS_GUARD, SERVICES, SETTINGS
 from services import start_services
+from services.redis_guard import RedisGuard
+from services.staff import Staff
 
 
 async def services_context(app: web.Application) -> AsyncIterator[None]:
@@ -19,7 +22,8 @@ async def services_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     owned = SERVICES not in app
     if owned:
-        app[SERVICES] = await start_services(settings.database_url, settings.faq_dir)
+        app[SERVICES] = await start_services(settings.database_url, settings.faq_dir,
+                                             store=conversation_store(app))
     yield
     if owned:
         await app[SERVICES].close()
@@ -43,5 +47,20 @@ async def redis_context(app: web.Application) -> AsyncIterator[None]:
         return
     client: Redis = Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
     app[REDIS] = client
+    app[REDIS_GUARD] = RedisGuard()
     yield
     await client.aclose()
+
+
+ADMIN_TICK_SECONDS = 10.0
+
+
+async def admin_context(app: web.Application) -> AsyncIterator[None]:
+    """The admin services, and their periodic job: scheduled publishes, daily validity reload."""
+    if ADMIN not in app:
+        app[ADMIN] = Staff.of(app[SERVICES])
+    task = asyncio.create_task(app[ADMIN].run_scheduler(ADMIN_TICK_SECONDS))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

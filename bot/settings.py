@@ -6,6 +6,7 @@ Nothing else in the project reads the environment: everything below gets its val
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=0, le=65535)
     faq_dir: Path = Field(default_factory=_default_faq_dir)
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"  # `wenjiao serve` logs; one-shot commands: text
+    retention_days: int = Field(default=180, ge=1)  # `wenjiao purge` default
+    # Set by `wenjiao serve --workers N` so that /metrics adds up every worker (prometheus-client).
+    prometheus_multiproc_dir: Path | None = Field(default=None,
+                                                  validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None
@@ -43,6 +49,7 @@ class Settings(BaseSettings):
     wechat_aes_key: SecretStr | None = None
     wechat_api_base_url: str | None = None
     wechat_reply_timeout: float = Field(default=4.0, gt=0)
+    wechat_timestamp_window: int = Field(default=300, ge=1)  # seconds either side of now
 
     admin_secret_key: SecretStr | None = None
     rate_limit_per_minute: int = Field(default=20, ge=1)

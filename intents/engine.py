@@ -38,6 +38,8 @@ W_ANSWER = 0.12
 UNKNOWN_SHARE = 0.6
 # Features found in more phrasings than this do not generate candidates (they still score).
 MAX_POSTINGS = 5000
+# Content texts whose analysis is remembered between rebuilds (bounded memory).
+MEMO_LIMIT = 500_000
 # Postings visited per message before common features stop generating candidates.
 VISIT_BUDGET = 6000
 # Long messages are also scored clause window by clause window, at this share of the window's score.
@@ -97,10 +99,8 @@ class IntentEngine:
                     self._postings[feat].append(len(self._phrasings))
                 self._phrasings.append(phrasing)
                 entry_feats[index] |= phrasing.feats
-        self._answer_feats = [
-            frozenset(extract(self.normalize(e.answer + " " + (e.answer_en or ""))))
-            for e in self.entries
-        ]
+        self._answer_feats = [self._analyse(e.answer + " " + (e.answer_en or ""))[2]
+                              for e in self.entries]
         self._idf = self._weights(entry_feats)
         self._unknown = UNKNOWN_SHARE * math.log(1 + len(self.entries) / 0.5)
         self._phrasing_weight = [self._kind_weights(p.feats) for p in self._phrasings]
@@ -108,8 +108,21 @@ class IntentEngine:
     # -- building ------------------------------------------------------------------------------
 
     def _phrasing(self, entry: int, text: str) -> _Phrasing:
-        norm = self.normalize(text)
-        return _Phrasing(entry, text, norm, spoken(norm), frozenset(extract(norm)))
+        norm, sound, feats = self._analyse(text)
+        return _Phrasing(entry, text, norm, sound, feats)
+
+    def _analyse(self, text: str) -> tuple[str, str, frozenset[str]]:
+        """Normal form, spoken form and features of a content text, memoised on the normaliser:
+        a publish changes a few entries, so a rebuild re-analyses only what changed."""
+        memo = self.normalize.memo
+        found = memo.get(text)
+        if found is None:
+            norm = self.normalize(text)
+            found = (norm, spoken(norm), frozenset(extract(norm)))
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[text] = found
+        return found
 
     def _weights(self, entry_feats: Iterable[set[str]]) -> dict[str, float]:
         df: dict[str, int] = defaultdict(int)

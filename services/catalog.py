@@ -103,7 +103,13 @@ def _engine_for(entries: tuple[FaqEntry, ...], synonyms: tuple[tuple[str, str], 
                 config: MatchConfig) -> IntentEngine:
     """Engines are immutable, so one built for the same content is shared (several apps in one
     process, a reload that changed nothing, a test suite) instead of being built again."""
-    return IntentEngine(entries, Normalizer(dict(synonyms)), config)
+    return IntentEngine(entries, _normalizer_for(synonyms), config)
+
+
+@lru_cache(maxsize=2)
+def _normalizer_for(synonyms: tuple[tuple[str, str], ...]) -> Normalizer:
+    """One normaliser per synonym table, so its memo of analysed texts survives rebuilds."""
+    return Normalizer(dict(synonyms))
 
 
 def _valid_entries(rows: list[dict[str, Any]], today: date | None = None) -> list[FaqEntry]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intents import FaqEntry, MatchResult
 from intents.dialogue_rules import detect_language, out_of_scope, small_talk
+from services import telemetry
 from services.catalog import Catalog
 from services.db import repositories as repo
 from services.messages import IncomingMessage, Option, Reply
@@ -82,7 +83,36 @@ class DialogService:
         conversation.question = redact(text)[:500] if turn.reply.kind == "clarify" else ""
         await self._store.save(key, conversation)
         exchange_id = await self._record(message, text, turn, time.perf_counter() - started)
+        telemetry.replied(message.channel, turn.reply.kind, time.perf_counter() - started)
         return turn.reply.model_copy(update={"exchange_id": exchange_id})
+
+    async def choose(self, message: IncomingMessage, option_id: str) -> Reply:
+        """Answer a pressed option button exactly as if the user had typed that option's title.
+
+        Buttons outlive the turn that offered them, so the option is put back into the
+        conversation and the message goes through :meth:`handle`, the same path as typing.
+        An option that no longer exists gets the "please type a question" reply.
+        """
+        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        conversation = await self._store.load(key)
+        option = self._known_option(option_id, conversation,
+                                    message.lang or conversation.lang or "zh")
+        if option is None:
+            return await self.handle(message.model_copy(update={"text": ""}))
+        conversation.options = [option.model_dump()]
+        await self._store.save(key, conversation)
+        return await self.handle(message.model_copy(update={"text": option.title}))
+
+    async def language(self, channel: str, chat: str) -> str | None:
+        """The language a user chose with :meth:`set_language`, or None."""
+        return (await self._store.load(f"{channel}:{chat}")).lang
+
+    async def count_event(self, channel: str, name: str) -> None:
+        """Count a message the dialogue cannot read (a photo, a sticker): a number, no content."""
+        key = f"events:{channel}:{name}"[:200]
+        async with self._sessionmaker.begin() as session:
+            count = int(await repo.get_meta(session, key) or 0) + 1
+            await repo.set_meta(session, key, str(count))
 
     async def set_language(self, channel: str, chat: str, lang: str | None) -> None:
         """Remember a user's chosen language (None: detect from each message)."""
@@ -108,6 +138,24 @@ class DialogService:
         """The core topics as options."""
         return [Option(id=TOPIC_PREFIX + t.id, title=t.title_en if lang == "en" else t.title)
                 for t in self.catalog.content.topics if t.core]
+
+    async def welcome(self, message: IncomingMessage) -> Reply:
+        """The greeting with the core topics, for a user who has just arrived (a new follower).
+
+        The topics are remembered as the pending options, so the user's next "1" opens one.
+        Nothing is stored as an exchange: the user has not written anything yet.
+        """
+        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        conversation = await self._store.load(key)
+        lang = message.lang or conversation.lang or "zh"
+        talk = next((t for t in self.catalog.content.small_talk if t.id == "greeting"), None)
+        text = (talk.reply_en if lang == "en" else talk.reply) if talk else self._ui("empty", lang)
+        reply = Reply(kind="greeting", text=text, confidence=1.0,
+                      options=self.topic_options(lang), lang=lang)
+        conversation.options = [o.model_dump() for o in reply.options]
+        conversation.question = ""
+        await self._store.save(key, conversation)
+        return reply
 
     # -- decisions ---------------------------------------------------------------------------
 
@@ -154,7 +202,8 @@ class DialogService:
         return _Turn(self._answer(self.catalog.engine.entry(picked.id), 1.0, lang))
 
     def _match(self, text: str, lang: str) -> _Turn:
-        result = self.catalog.engine.match(text)
+        with telemetry.MATCH_SECONDS.time():
+            result = self.catalog.engine.match(text)
         best = result.best
         log.debug("match", extra={"outcome": result.outcome,
                                   "scores": [(c.entry_id, c.score) for c in result.candidates[:3]]})
@@ -167,6 +216,24 @@ class DialogService:
         reply = self._fixed("fallback", "fallback", lang, options=self.topic_options(lang))
         return _Turn(reply.model_copy(update={"confidence": best.score if best else 0.0}),
                      unanswered=True, best_intent=best.entry_id if best else None)
+
+    def _known_option(self, option_id: str, conversation: Conversation,
+                      lang: str) -> Option | None:
+        for raw in conversation.options:
+            if raw.get("id") == option_id:
+                return Option.model_validate(raw)
+        if option_id == NONE_OPTION:
+            return Option(id=NONE_OPTION, title=self._ui("none_of_these", lang))
+        if option_id.startswith(TOPIC_PREFIX):
+            topic_id = option_id.removeprefix(TOPIC_PREFIX)
+            for topic in self.catalog.content.topics:
+                if topic.id == topic_id:
+                    title = topic.title_en if lang == "en" else topic.title
+                    return Option(id=option_id, title=title)
+            return None
+        if self.catalog.engine.has(option_id):
+            return Option(id=option_id, title=self.catalog.engine.entry(option_id).title)
+        return None
 
     # -- replies -----------------------------------------------------------------------------
 

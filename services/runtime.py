@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from intents import Content, MatchConfig, load_content
 from services.catalog import Catalog
-from services.db import create_engine_and_sessionmaker, create_schema
+from services.db import repositories as repo
+from services.db import create_engine_and_sessionmaker
+from services.db.locks import hold_until_commit
+from services.db.migrate import ensure_schema
 from services.dialog import DialogService
 from services.seed import SeedReport, seed_entries
 from services.state import ConversationStore
@@ -44,18 +47,29 @@ async def start_services(
     config: MatchConfig | None = None,
     seed: bool = True,
     create: bool = True,
+    migrate: bool = False,
     **dialog_options: Any,
 ) -> Services:
-    """Connect, create the schema if asked, seed from ``faq_dir`` and load the catalog."""
+    """Connect, prepare the schema if asked, seed from ``faq_dir`` and load the catalog.
+
+    ``create`` applies the start-up rule of services/db/migrate.py (SQLite: create or upgrade;
+    other databases: refuse an unmigrated schema unless ``migrate`` asks to upgrade it).
+    """
     content = load_content(faq_dir)
     engine, sessionmaker = create_engine_and_sessionmaker(database_url)
     try:
         if create:
-            await create_schema(engine)
+            await ensure_schema(engine, migrate=migrate)
         report = None
         if seed:
             async with sessionmaker.begin() as session:
+                await hold_until_commit(session, "seed")
                 report = await seed_entries(session, list(content.entries))
+        async with sessionmaker.begin() as session:
+            # Created once here, so that the first messages of a new database, handled at the
+            # same time, never race to create it.
+            await hold_until_commit(session, "user_salt")
+            await repo.user_salt(session)
         catalog = Catalog(content, sessionmaker, config)
         await catalog.load()
     except BaseException:

@@ -6,10 +6,17 @@ shared by every worker.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from services.redis_guard import RedisGuard
 
 TTL_SECONDS = 30 * 60
 MAX_CONVERSATIONS = 50_000
@@ -68,3 +75,63 @@ class MemoryConversationStore:
         self._items.move_to_end(key)
         while len(self._items) > self._max:
             self._items.popitem(last=False)
+
+
+class RedisConversationStore:
+    """Conversations in Redis, so that the next message may reach any worker.
+
+    One JSON value per conversation with the TTL as Redis expiry. The key is a hash of the
+    channel's user or chat id: a Redis dump shows no WeChat openid or Telegram chat id.
+    """
+
+    def __init__(self, redis: Redis, ttl: float = TTL_SECONDS,
+                 prefix: str = "wenjiao:conv:") -> None:
+        self._redis = redis
+        self._ttl = int(ttl)
+        self._prefix = prefix
+
+    def _key(self, key: str) -> str:
+        return self._prefix + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    async def load(self, key: str) -> Conversation:
+        """The conversation for ``key`` (Redis forgets it after the TTL)."""
+        raw = await self._redis.get(self._key(key))
+        if raw is None:
+            return Conversation()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return Conversation()
+        return Conversation.from_dict(data) if isinstance(data, dict) else Conversation()
+
+    async def save(self, key: str, conversation: Conversation) -> None:
+        """Keep ``conversation`` for the TTL."""
+        await self._redis.set(self._key(key), json.dumps(conversation.to_dict()), ex=self._ttl)
+
+
+class FallbackConversationStore:
+    """A shared store that falls back to process memory while Redis is down.
+
+    Every save also goes to memory, so a user whose Redis write failed still gets their
+    clarification answered by this worker; when Redis is back, it is the source again.
+    """
+
+    def __init__(self, shared: ConversationStore, local: ConversationStore,
+                 guard: RedisGuard) -> None:
+        self._shared = shared
+        self._local = local
+        self._guard = guard
+
+    async def load(self, key: str) -> Conversation:
+        """From Redis, or from memory while Redis is unavailable."""
+        return await self._guard.run(lambda: self._shared.load(key),
+                                     lambda: self._local.load(key))
+
+    async def save(self, key: str, conversation: Conversation) -> None:
+        """To memory, and to Redis when it answers."""
+        await self._local.save(key, conversation)
+
+        async def nothing() -> None:
+            return None
+
+        await self._guard.run(lambda: self._shared.save(key, conversation), nothing)

@@ -11,6 +11,7 @@ import typer
 
 from bot.settings import Settings
 from services import Services, start_services
+from services.db.migrate import SchemaNotReady
 
 T = TypeVar("T")
 
@@ -40,4 +41,12 @@ def with_services(work: Callable[[Services], Awaitable[T]], **options: Any) -> T
         finally:
             await services.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except SchemaNotReady as exc:  # an unmigrated PostgreSQL: say what to run, no traceback
+        raise typer.Exit(_schema_message(exc)) from exc
+
+
+def _schema_message(exc: SchemaNotReady) -> int:
+    typer.echo(f"wenjiao: {exc}", err=True)
+    return 1

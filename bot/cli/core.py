@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from aiohttp import web
 
 from bot.cli.base import quiet_logging, settings, with_services
 from bot.cli.render import plain
@@ -24,17 +23,15 @@ def _json(data: object) -> str:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn).")] = 1,
+    migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = False,
 ) -> None:
     """Run the web chat, the JSON API and every configured channel."""
-    from bot.app import create_app  # the server's imports are not needed by the other commands
+    from bot.server import run  # the server's imports are not needed by the other commands
 
     config = settings()
-    quiet_logging(config.log_level)
-    host = host or config.host
-    port = config.port if port is None else port
-    print(f"温教问答 is running: open http://{host}:{port}/ in a browser (Ctrl+C to stop)",
-          flush=True)
-    web.run_app(create_app(config), host=host, port=port, print=None)
+    run(config, host or config.host, config.port if port is None else port,
+        workers=workers, migrate=migrate)
 
 
 def ask(

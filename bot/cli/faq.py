@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
+from bot.cli import faq_transfer
 from bot.cli.base import quiet_logging, settings, with_services
 from intents import IntentEngine, Normalizer, load_content
 from intents.lint import check_entries
 from services import Services
-from services.content_io import export_entries
-from services.seed import seed_entries
 
 app = typer.Typer(help="Content: list, show, lint, import, export.", no_args_is_help=True)
 
@@ -63,35 +62,4 @@ def lint(
         raise typer.Exit(1)
 
 
-@app.command("import")
-def import_entries(
-    directory: Annotated[Path | None, typer.Argument(help="Content folder.")] = None,
-) -> None:
-    """Seed the store from content files (idempotent; entries edited by admins are kept)."""
-    quiet_logging()
-    content = load_content(directory or settings().faq_dir)
-
-    async def work(services: Services) -> None:
-        async with services.sessionmaker.begin() as session:
-            report = await seed_entries(session, list(content.entries))
-        print(f"added {len(report.added)}, updated {len(report.updated)}, "
-              f"unchanged {report.unchanged}, kept admin edits {len(report.kept_admin_edits)}")
-        for entry_id in report.kept_admin_edits:
-            print(f"  kept (edited by an admin): {entry_id}")
-
-    with_services(work, seed=False)
-
-
-@app.command()
-def export(
-    directory: Annotated[Path, typer.Argument(help="Where to write <topic>.yaml files.")],
-) -> None:
-    """Write the published entries back to YAML files, one per topic."""
-    quiet_logging()
-
-    async def work(services: Services) -> None:
-        async with services.sessionmaker() as session:
-            counts = await export_entries(session, directory)
-        print(f"wrote {sum(counts.values())} entries to {len(counts)} files in {directory}")
-
-    with_services(work)
+faq_transfer.register(app)  # import / export (YAML and CSV) live in their own module

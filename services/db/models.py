@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -112,3 +113,45 @@ class Meta(Base):
 
     key: Mapped[short_text] = mapped_column(primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class AdminUser(Base):
+    """A member of staff who edits content: role editor, publisher or admin; argon2 hash only."""
+
+    __tablename__ = "admin_users"
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[created_at]
+
+
+class AdminSession(Base):
+    """A login (web cookie or API bearer token), kept as a hash so a database leak is no login."""
+
+    __tablename__ = "admin_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # web | api
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditLog(Base):
+    """One admin action: who, what, on which target, from where (login failures included)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[intpk]
+    actor: Mapped[str] = mapped_column(String(80), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.now(), index=True
+    )

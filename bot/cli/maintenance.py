@@ -1,0 +1,83 @@
+"""``wenjiao purge``, ``backup`` and ``restore``: keeping the store small and safe."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.base import quiet_logging, settings
+from services import retention
+from services.backup import BackupError, backup, restore, sqlite_path
+from services.db import create_engine_and_sessionmaker
+
+
+def purge(
+    older_than: Annotated[str | None, typer.Option(
+        help="Age past which to remove, e.g. 180d, 26w, 12h (default: WENJIAO_RETENTION_DAYS)."
+    )] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only count what would be removed.")] = False,
+) -> None:
+    """Remove exchanges (and their feedback) and unanswered questions past the retention age."""
+    quiet_logging()
+    config = settings()
+    try:
+        age = retention.parse_age(older_than or f"{config.retention_days}d")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--older-than") from exc
+    before = datetime.now(UTC) - age
+
+    async def work() -> retention.PurgeReport:
+        engine, sessionmaker = create_engine_and_sessionmaker(config.database_url)
+        try:
+            async with sessionmaker.begin() as session:
+                return await retention.purge(session, before, dry_run=dry_run)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(work())
+    verb = "would remove" if dry_run else "removed"
+    print(f"{verb} {report.exchanges} exchanges, {report.feedback} feedback votes and "
+          f"{report.unanswered} unanswered questions older than {before:%Y-%m-%d %H:%M} UTC")
+
+
+def backup_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option(help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Copy the SQLite database consistently (fine while the server runs)."""
+    try:
+        database = sqlite_path(settings().database_url)
+        backup(database, file, force=force)
+    except BackupError as exc:
+        raise typer.Exit(_fail(exc)) from exc
+    print(f"backed up {database} to {file}")
+
+
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by `wenjiao backup`.")],
+    force: Annotated[bool, typer.Option(help="Restore even while a process has it open.")] = False,
+) -> None:
+    """Replace the SQLite database with a backup (stop the server first)."""
+    try:
+        database = sqlite_path(settings().database_url)
+        kept = restore(file, database, force=force)
+    except BackupError as exc:
+        raise typer.Exit(_fail(exc)) from exc
+    print(f"restored {database} from {file}" + (f"; the previous one is kept as {kept}"
+                                                  if kept else ""))
+
+
+def _fail(exc: BackupError) -> int:
+    typer.echo(f"wenjiao: {exc}", err=True)
+    return 1
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command()(purge)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)

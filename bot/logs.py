@@ -1,0 +1,76 @@
+"""Structured logs: one JSON object per line, with the id of the request being served.
+
+Log lines carry what happened, never what a user wrote: handlers log counts, ids and outcomes.
+As a second line of defence the formatter passes every text it writes through
+``services.privacy.redact``, so a phone or ID number that slipped into a message or an exception
+is masked before it reaches a log file.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from services.privacy import redact
+
+# The id of the HTTP request this task is serving (set by bot.web.observability's middleware).
+REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",
+                                                                         default=None)
+
+# Attributes every LogRecord has; anything else came in through ``extra=``.
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message", "asctime", "taskName"}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    return redact(str(value))
+
+
+class JsonFormatter(logging.Formatter):
+    """``{"ts", "level", "logger", "msg", "request_id"?, ...extra, "exc"?}`` on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line."""
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": redact(record.getMessage()),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id:
+            out["request_id"] = request_id
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and key not in out:
+                out[key] = _clean(value)
+        if record.exc_info:
+            out["exc"] = redact(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def configure(level: str = "INFO", fmt: str = "json") -> None:
+    """Send every log line to standard error, as JSON (``fmt="json"``) or as plain text."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    # aiohttp's access log writes client addresses and query strings (WeChat puts the user's
+    # openid there); the request middleware logs method, route, status and time instead.
+    logging.getLogger("aiohttp.access").disabled = True
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl ..." at each start

@@ -1,0 +1,101 @@
+"""Run the server: one process with aiohttp's runner, or several behind gunicorn.
+
+Why gunicorn for ``--workers N``: it is the process manager aiohttp's own deployment guide
+documents (``aiohttp.GunicornWebWorker``), and it already does what a hand-made ``fork`` +
+``SO_REUSEPORT`` loop would have to grow: it restarts a worker that dies or hangs (heartbeat
+timeout), drains workers gracefully on SIGTERM, reloads them one by one on SIGHUP, and hands each
+worker the one listening socket, so the kernel spreads connections without a second load
+balancer. Operators already know its flags and signals.
+
+Before the workers start, this process prepares the database once (schema check or ``--migrate``,
+then seeding): N workers racing to seed a fresh database would collide. Then it *replaces itself*
+with gunicorn (``exec``), so gunicorn is the process a supervisor or container sees, and the
+Prometheus multiprocess folder is in the environment before any worker imports the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import logs
+from bot.settings import Settings
+from intents import load_content
+from services.db import create_engine_and_sessionmaker
+from services.db.locks import hold_until_commit
+from services.db.migrate import SchemaNotReady, ensure_schema
+from services.seed import seed_entries
+
+log = logging.getLogger(__name__)
+
+WORKER_CLASS = "aiohttp.GunicornWebWorker"
+
+
+async def prepare(settings: Settings, *, migrate: bool, seed: bool) -> None:
+    """Check (or, with ``migrate``, upgrade) the schema; seed the content when asked."""
+    engine, sessionmaker = create_engine_and_sessionmaker(settings.database_url)
+    try:
+        await ensure_schema(engine, migrate=migrate)
+        if seed:
+            content = load_content(settings.faq_dir)
+            async with sessionmaker.begin() as session:
+                await hold_until_commit(session, "seed")
+                await seed_entries(session, list(content.entries))
+    finally:
+        await engine.dispose()
+
+
+def run(settings: Settings, host: str, port: int, *, workers: int = 1,
+        migrate: bool = False) -> None:
+    """Serve until stopped; exits with a clear message when the database is not ready."""
+    logs.configure(settings.log_level, settings.log_format)
+    try:  # before anything listens: a schema that is behind stops here, with what to run
+        asyncio.run(prepare(settings, migrate=migrate, seed=workers > 1))
+    except SchemaNotReady as exc:
+        sys.exit(f"wenjiao: {exc}")
+    print(f"温教问答 is running: open http://{host}:{port}/ in a browser (Ctrl+C to stop)",
+          flush=True)
+    if workers <= 1:
+        from bot.app import create_app  # the server's imports are not needed before this
+
+        web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None)
+        return
+    if settings.redis_url is None:
+        log.warning("several workers without WENJIAO_REDIS_URL: each keeps its own conversations "
+                    "and rate limits, so a reply to a clarification may reach another worker")
+    exec_gunicorn(host, port, workers)
+
+
+def metrics_dir(port: int) -> Path:
+    """A fresh folder for the workers' metric files (one per server port)."""
+    path = Path(tempfile.gettempdir()) / f"wenjiao-metrics-{port}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def exec_gunicorn(host: str, port: int, workers: int) -> None:
+    """Replace this process with gunicorn running ``workers`` aiohttp workers."""
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(port))
+    argv = [sys.executable, "-m", "gunicorn", "bot.server:worker_app",
+            "--config", "python:bot.gunicorn_conf", "--worker-class", WORKER_CLASS,
+            "--workers", str(workers), "--bind", f"{host}:{port}"]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
+
+
+async def worker_app() -> web.Application:
+    """The application of one gunicorn worker (the worker awaits this after the fork)."""
+    from bot.app import create_app
+
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)
