@@ -161,7 +161,8 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         workers = 2 if "2 worker" in r.name else 1
         rows.append({"name": r.name, "requests": r.requests, "errors": r.errors,
                      "throughput_rps": round(r.throughput, 1),
-                     "p50_ms": round(r.percentile(0.50), 2), "p99_ms": round(r.percentile(0.99), 2),
+                     "p50_ms": round(r.percentile(0.50), 2),
+                     "p99_ms": round(r.percentile(0.99), 2),
                      "of_ceiling": round(r.throughput / ceiling[workers], 3)})
     if args.json:
         print(json.dumps({"concurrency": args.concurrency, "cpus": os.cpu_count(),

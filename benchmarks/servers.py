@@ -79,7 +79,8 @@ def bare(port: int, workers: int) -> list[str]:
     """The ceiling: a bare aiohttp handler, served the same way (1 process, or gunicorn)."""
     if workers == 1:
         return [sys.executable, str(BARE_APP), str(port)]
-    return [sys.executable, "-m", "gunicorn", "bare_app:make_app()", "--chdir", str(BARE_APP.parent),
+    return [sys.executable, "-m", "gunicorn", "bare_app:make_app()",
+            "--chdir", str(BARE_APP.parent),
             "--worker-class", "aiohttp.GunicornWebWorker", "--workers", str(workers),
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
 

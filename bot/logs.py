@@ -39,7 +39,7 @@ def _clean(value: Any) -> Any:
 
 
 class JsonFormatter(logging.Formatter):
-    """``{"ts", "level", "logger", "msg", "request_id"?, ...extra, "exc"?}`` on one line."""
+    """``{"ts", "level", "logger", "pid", "msg", "request_id"?, ...extra, "exc"?}``, one line."""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record as one JSON line."""
@@ -47,6 +47,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
+            "pid": record.process,  # which worker, under `serve --workers N`
             "msg": redact(record.getMessage()),
         }
         request_id = REQUEST_ID.get()

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db.models import Exchange, Feedback, UnansweredQuestion
@@ -60,5 +60,5 @@ async def purge(session: AsyncSession, before: datetime, *, dry_run: bool = Fals
     return counts
 
 
-async def _count(session: AsyncSession, query: object) -> int:
-    return int(await session.scalar(query) or 0)  # type: ignore[call-overload]
+async def _count(session: AsyncSession, query: Select[tuple[int]]) -> int:
+    return int(await session.scalar(query) or 0)

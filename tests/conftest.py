@@ -39,7 +39,8 @@ def engine(content: Content) -> IntentEngine:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Markers of the tests that need a real server."""
-    config.addinivalue_line("markers", "postgres: runs on the PostgreSQL of WENJIAO_TEST_DATABASE_URL")
+    config.addinivalue_line("markers",
+                            "postgres: runs on the PostgreSQL of WENJIAO_TEST_DATABASE_URL")
     config.addinivalue_line("markers", "redis: runs on the Redis of WENJIAO_TEST_REDIS_URL")
 
 

@@ -1,7 +1,7 @@
 """Real PostgreSQL and Redis for the tests: where they are, and a clean database per session.
 
-The servers' URLs come from ``WENJIAO_TEST_DATABASE_URL`` and ``WENJIAO_TEST_REDIS_URL`` (``.ci/run``
-sets both for the machine's local servers). Each test session gets its own PostgreSQL database,
+The servers' URLs come from ``WENJIAO_TEST_DATABASE_URL`` and ``WENJIAO_TEST_REDIS_URL``
+(``.ci/run`` sets both for the machine's local servers). Each test session gets its own PostgreSQL database,
 named after the process, created by the migrations (so every PostgreSQL test also exercises
 them) and dropped at the end; several people running the suite against one server do not meet.
 Between tests every table is truncated, which is as clean as a new schema and much faster.

@@ -31,10 +31,11 @@ from wechatpy.replies import TextReply
 from bot.channels.wechat_api import ApiClient, build_client, close_client
 from bot.channels.wechat_dialogue import WeChatDialogue
 from bot.channels.wechat_inbound import BadMessage, Inbound, decrypt, parse, same, signature
-from bot.keys import REDIS, SERVICES, SETTINGS
+from bot.keys import REDIS, REDIS_GUARD, SERVICES, SETTINGS
 from bot.settings import Settings
 from services import DialogService
 from services.dedup import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
+from services.redis_guard import FallbackTtlStore
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,9 @@ async def wechat_context(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     redis = app.get(REDIS)
-    store: TtlStore = RedisTtlStore(redis) if redis is not None else MemoryTtlStore()
+    store: TtlStore = MemoryTtlStore()
+    if redis is not None:  # shared by the workers; in this process while Redis is down
+        store = FallbackTtlStore(RedisTtlStore(redis), MemoryTtlStore(), app[REDIS_GUARD])
     client = None
     if settings.wechat_appid and settings.wechat_secret:
         client = build_client(settings.wechat_appid, settings.wechat_secret.get_secret_value(),

@@ -1,8 +1,9 @@
-"""Today's schema: content entries and revisions, exchanges, feedback, unanswered questions, meta, admin accounts, sessions and audit log.
+"""Today's schema: content entries and revisions, exchanges, feedback, unanswered questions,
+meta, admin accounts, admin sessions and the audit log.
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-28 16:35:21.117503
+Revises:
+Create Date: 2026-11-28 18:12:00.315968
 """
 
 from __future__ import annotations

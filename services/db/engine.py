@@ -27,7 +27,14 @@ def create_engine_and_sessionmaker(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo)
+    options: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        # SQLite has one writer at a time. With a pool of connections, concurrent requests wait
+        # in SQLite's busy handler (sleep and retry): seconds-long tails and "database is
+        # locked" errors under load. One connection per process makes them queue in the pool
+        # instead, in order and cheaply. (Never open a session inside another one.)
+        options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+    engine = create_async_engine(url, echo=echo, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine, async_sessionmaker(engine, expire_on_commit=False)

@@ -108,6 +108,21 @@ async def ask(client: TestClient, text: str, session: str) -> dict[str, Any]:
     return await resp.json()
 
 
+def unique_msg_id() -> int:
+    """A WeChat MsgId new to Redis too (its de-duplication keys outlive a test session)."""
+    return next_msg_id() + uuid.uuid4().int % 10**15
+
+
+async def push_wechat(client: TestClient, body: str) -> str:
+    """Push a signed plain-mode WeChat message; the response body (reply XML)."""
+    ts, nonce = str(int(time.time())), "20240601"
+    resp = await client.post("/wechat", data=body, headers={"Content-Type": "text/xml"},
+                             params={"signature": sign(WECHAT_TOKEN, ts, nonce),
+                                     "timestamp": ts, "nonce": nonce})
+    assert resp.status == 200, await resp.text()
+    return await resp.text()
+
+
 async def test_a_publish_on_one_instance_is_answered_by_the_other_within_two_seconds(
         cluster: Cluster):
     before = await ask(cluster.b, SANTAN, "publish-check")
@@ -135,16 +150,10 @@ async def test_a_publish_on_one_instance_is_answered_by_the_other_within_two_sec
 
 async def test_a_wechat_retry_reaching_the_other_instance_is_not_processed_twice(
         cluster: Cluster):
-    openid, msg_id = new_openid(), next_msg_id()
-    body = text_xml(SANTAN, openid=openid, msg_id=msg_id)
+    body = text_xml(SANTAN, openid=new_openid(), msg_id=unique_msg_id())
 
     async def push(client: TestClient) -> str:
-        ts, nonce = str(int(time.time())), "20240601"
-        resp = await client.post("/wechat", data=body, headers={"Content-Type": "text/xml"},
-                                 params={"signature": sign(WECHAT_TOKEN, ts, nonce),
-                                         "timestamp": ts, "nonce": nonce})
-        assert resp.status == 200
-        return await resp.text()
+        return await push_wechat(client, body)
 
     async def exchanges() -> int:
         async with cluster.services(cluster.a).sessionmaker() as session:
@@ -197,7 +206,8 @@ async def test_when_redis_goes_away_answers_continue_degraded_and_recover_when_i
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 6379)
     await proxy.start()
     client = await started(Settings(_env_file=None, database_url=postgres_url,
-                                    redis_url=proxy.url, faq_dir=FAQ_DIR))
+                                    redis_url=proxy.url, faq_dir=FAQ_DIR,
+                                    wechat_token=WECHAT_TOKEN))
     try:
         assert (await (await client.get("/healthz")).json())["status"] == "ok"
         assert (await ask(client, SANTAN, "before-the-cut"))["kind"] == "answer"
@@ -208,11 +218,14 @@ async def test_when_redis_goes_away_answers_continue_degraded_and_recover_when_i
             assert (await ask(client, SANTAN, session))["kind"] == "answer"
             greeting = await ask(client, "你好", session)  # state now kept in memory
             menu = await ask(client, "1", session)
+            wechat = await push_wechat(client, text_xml(SANTAN, openid=new_openid(),
+                                                        msg_id=unique_msg_id()))
             health = await client.get("/healthz")
         assert health.status == 200
         body = await health.json()
         assert body["status"] == "degraded" and "redis unavailable" in body["reason"]
         assert greeting["kind"] == "greeting" and menu["kind"] == "clarify"
+        assert "1211" in wechat  # WeChat's retry de-duplication fell back to memory too
         assert "redis unavailable; degraded to in-process state" in caplog.messages
 
         await proxy.restore()

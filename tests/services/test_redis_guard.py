@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from services.redis_guard import RedisGuard
+from services.dedup import Dedup, MemoryTtlStore, RedisTtlStore
+from services.redis_guard import FallbackTtlStore, RedisGuard
 from tests.tcp_proxy import closed_port
 
 
@@ -72,3 +74,27 @@ async def test_a_probe_of_a_live_server_ends_the_degraded_state(redis_url):
     assert await guard.probe(client)
     assert guard.healthy
     await client.aclose()
+
+
+async def test_retry_de_duplication_keeps_working_in_memory_while_redis_is_down():
+    dead = Redis.from_url(f"redis://127.0.0.1:{closed_port()}/0", socket_connect_timeout=0.5)
+    guard = RedisGuard()
+    dedup = Dedup(FallbackTtlStore(RedisTtlStore(dead), MemoryTtlStore(), guard))
+    assert await dedup.claim("wechat:msg:1")
+    assert not await dedup.claim("wechat:msg:1")  # the retry is still recognised
+    await dedup.finish("wechat:msg:1", "<xml>reply</xml>")
+    assert await dedup.result("wechat:msg:1") == "<xml>reply</xml>"
+    assert not guard.healthy
+    await dead.aclose()
+
+
+@pytest.mark.redis
+async def test_with_redis_up_the_claim_is_shared_between_workers(redis_url):
+    prefix = f"wenjiao-test:{uuid.uuid4().hex}:"
+    one, two = Redis.from_url(redis_url), Redis.from_url(redis_url)
+    first = Dedup(FallbackTtlStore(RedisTtlStore(one, prefix), MemoryTtlStore(), RedisGuard()))
+    second = Dedup(FallbackTtlStore(RedisTtlStore(two, prefix), MemoryTtlStore(), RedisGuard()))
+    assert await first.claim("wechat:msg:2")
+    assert not await second.claim("wechat:msg:2")  # another worker's memory never saw it
+    await one.aclose()
+    await two.aclose()

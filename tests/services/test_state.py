@@ -1,4 +1,4 @@
-"""Conversation state: in memory, in Redis (shared by workers), and falling back while Redis is down."""
+"""Conversation state: in memory, in Redis (shared by workers), and while Redis is down."""
 
 from __future__ import annotations
 
