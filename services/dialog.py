@@ -174,13 +174,17 @@ class DialogService:
             return _Turn(Reply(kind="greeting", text=reply, confidence=1.0, options=options,
                                lang=lang))
         rule = out_of_scope(text, self.catalog.content.out_of_scope, self.catalog.normalizer)
-        if rule is not None and rule.yield_above is not None:
-            best = self.catalog.engine.match(text).best
-            rule = None if best and best.score >= rule.yield_above else rule
-        if rule is not None:
-            return _Turn(Reply(kind="fallback", text=rule.reply_en if lang == "en" else rule.reply,
-                               confidence=0.0, lang=lang), unanswered=True)
-        return self._match(text, lang)
+        if rule is not None and rule.yield_above is None:
+            return self._out_of_scope(rule.reply_en if lang == "en" else rule.reply, lang)
+        with telemetry.MATCH_SECONDS.time():
+            result = self.catalog.engine.match(text)
+        best = result.best
+        if rule is not None and not (best and best.score >= (rule.yield_above or 1.0)):
+            return self._out_of_scope(rule.reply_en if lang == "en" else rule.reply, lang)
+        return self._match(result, lang)
+
+    def _out_of_scope(self, text: str, lang: str) -> _Turn:
+        return _Turn(Reply(kind="fallback", text=text, confidence=0.0, lang=lang), unanswered=True)
 
     def _choice(self, text: str, conversation: Conversation) -> _Turn | None:
         """A reply that picks one of the options offered in the previous turn."""
@@ -201,9 +205,7 @@ class DialogService:
             return None
         return _Turn(self._answer(self.catalog.engine.entry(picked.id), 1.0, lang))
 
-    def _match(self, text: str, lang: str) -> _Turn:
-        with telemetry.MATCH_SECONDS.time():
-            result = self.catalog.engine.match(text)
+    def _match(self, result: MatchResult, lang: str) -> _Turn:
         best = result.best
         log.debug("match", extra={"outcome": result.outcome,
                                   "scores": [(c.entry_id, c.score) for c in result.candidates[:3]]})
