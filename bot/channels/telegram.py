@@ -255,7 +255,8 @@ def build_telegram_app(  # noqa: PLR0913
     builder = (ApplicationBuilder().token(token).job_queue(None)
                .rate_limiter(RetryAfterLimiter()).concurrent_updates(ChatOrderedProcessor()))
     if base_url:
-        builder = builder.base_url(base_url).base_file_url(file_url(base_url))
+        # As the operator gives it, for both (the bot downloads no files today).
+        builder = builder.base_url(base_url).base_file_url(base_url)
     if request is not None:
         builder = builder.request(request)
     if not polling:
@@ -265,7 +266,3 @@ def build_telegram_app(  # noqa: PLR0913
     TelegramChannel(dialog, limiter, key_secret).register(app)
     return app
 
-
-def file_url(base_url: str) -> str:
-    """The file-download base of a Bot API server: ``…/bot`` serves files under ``…/file/bot``."""
-    return f"{base_url.removesuffix('/bot')}/file/bot" if base_url.endswith("/bot") else base_url

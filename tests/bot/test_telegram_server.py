@@ -191,4 +191,4 @@ async def test_base_url_points_the_bot_and_its_file_downloads_at_another_server(
     local = "http://127.0.0.1:8081/bot"
     ptb = build_telegram_app(TOKEN, services.dialog, MemoryRateLimiter(1), base_url=local)
     assert ptb.bot.base_url == f"{local}{TOKEN}"
-    assert ptb.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TOKEN}"
+    assert ptb.bot.base_file_url == f"{local}{TOKEN}"  # the value as given (issue 4)
