@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 
@@ -48,8 +48,13 @@ def strip_symbols(text: str) -> str:
     return _SPACES.sub(" ", _LOOSE_DOT.sub(" ", "".join(out))).strip()
 
 
+@lru_cache(maxsize=4096)
 def basic_form(text: str) -> str:
-    """NFKC, casefold, Simplified, numerals to digits: the form every other step starts from."""
+    """NFKC, casefold, Simplified, numerals to digits: the form every other step starts from.
+
+    Memoised: the crisis check, language detection, small talk, the scope rules and the engine
+    each start from it, so one message is converted once, not five times.
+    """
     text = unicodedata.normalize("NFKC", text).casefold()
     return convert_numerals(to_simplified(text))
 

@@ -69,7 +69,7 @@ class DialogService:
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message and store the exchange."""
         started = time.perf_counter()
-        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        key = _conversation_key(message)
         conversation = await self._store.load(key)
         text = message.text.replace("\x00", "")
         truncated = len(text) > MAX_TEXT
@@ -93,7 +93,7 @@ class DialogService:
         conversation and the message goes through :meth:`handle`, the same path as typing.
         An option that no longer exists gets the "please type a question" reply.
         """
-        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        key = _conversation_key(message)
         conversation = await self._store.load(key)
         option = self._known_option(option_id, conversation,
                                     message.lang or conversation.lang or "zh")
@@ -105,7 +105,7 @@ class DialogService:
 
     async def language(self, channel: str, chat: str) -> str | None:
         """The language a user chose with :meth:`set_language`, or None."""
-        return (await self._store.load(f"{channel}:{chat}")).lang
+        return (await self._store.load(_key(channel, chat))).lang
 
     async def count_event(self, channel: str, name: str) -> None:
         """Count a message the dialogue cannot read (a photo, a sticker): a number, no content."""
@@ -116,7 +116,7 @@ class DialogService:
 
     async def set_language(self, channel: str, chat: str, lang: str | None) -> None:
         """Remember a user's chosen language (None: detect from each message)."""
-        key = f"{channel}:{chat}"
+        key = _key(channel, chat)
         conversation = await self._store.load(key)
         conversation.lang = lang
         await self._store.save(key, conversation)
@@ -145,7 +145,7 @@ class DialogService:
         The topics are remembered as the pending options, so the user's next "1" opens one.
         Nothing is stored as an exchange: the user has not written anything yet.
         """
-        key = f"{message.channel}:{message.chat_id or message.user_id}"
+        key = _conversation_key(message)
         conversation = await self._store.load(key)
         lang = message.lang or conversation.lang or "zh"
         talk = next((t for t in self.catalog.content.small_talk if t.id == "greeting"), None)
@@ -298,6 +298,15 @@ class DialogService:
                 await repo.record_unanswered(session, key, safe, turn.best_intent,
                                              reply.confidence)
         return exchange_id
+
+
+def _key(channel: str, chat: str) -> str:
+    """Where a conversation is kept: one per chat (a group chat is one conversation)."""
+    return f"{channel}:{chat}"
+
+
+def _conversation_key(message: IncomingMessage) -> str:
+    return _key(message.channel, message.chat_id or message.user_id)
 
 
 def _runner_up(result: MatchResult, within: float = 0.05) -> str | None:
