@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from services.db.base import Base
 
@@ -28,12 +29,16 @@ def create_engine_and_sessionmaker(
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {}
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if parsed.get_backend_name() == "sqlite":
         # SQLite has one writer at a time. With a pool of connections, concurrent requests wait
         # in SQLite's busy handler (sleep and retry): seconds-long tails and "database is
         # locked" errors under load. One connection per process makes them queue in the pool
         # instead, in order and cheaply. (Never open a session inside another one.)
-        options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
+        # In-memory too: SQLAlchemy's default there is StaticPool, which hands the one
+        # connection to every session at once, so a reader closing (ROLLBACK) in the middle of
+        # a writer's transaction silently undoes the write, e.g. a login's new session row.
+        options = {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0,
+                   "pool_timeout": 60}
     engine = create_async_engine(url, echo=echo, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
