@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from services.replies import TOPIC_PREFIX  # the dialogue's option id for a topic
+
 if TYPE_CHECKING:  # bot uses the engine's models for typing only
     from intents import FaqEntry
     from intents.models import Topic
@@ -23,7 +25,6 @@ NAME_BYTES = 16
 TOP_WIDTH = 8  # display width of a top-level name: four Chinese characters
 SUB_NAME_BYTES = 60
 KEY_BYTES = 128
-TOPIC_PREFIX = "topic:"  # the dialogue's option id for a topic
 MORE_LABEL = "更多问题…"
 _CLAUSE = re.compile(r"[与和及、，,（(]")
 

@@ -1,0 +1,64 @@
+"""What the dialogue writes to the store: each exchange (redacted, under a salted pseudonym),
+unanswered questions for the editors' inbox, feedback, and counts of messages it cannot read.
+
+Redaction happens here, at the one door to the store, so no caller can forget it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.db import repositories as repo
+from services.messages import IncomingMessage, Reply
+from services.privacy import pseudonym, redact
+
+
+class ExchangeLog:
+    """Stores exchanges and feedback; ``enabled=False`` (eval runs) stores no exchange."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession],
+                 group_key: Callable[[str], str], *, enabled: bool = True) -> None:
+        self._sessionmaker = sessionmaker
+        self._group_key = group_key
+        self._enabled = enabled
+        self._salt: bytes | None = None
+
+    async def record(self, message: IncomingMessage, text: str, reply: Reply, *,
+                     flagged: bool, unanswered: bool, best_intent: str | None,
+                     elapsed: float) -> int | None:
+        """Store one exchange (and the question in the inbox when it went unanswered)."""
+        if not self._enabled:
+            return None
+        safe = redact(text)
+        async with self._sessionmaker.begin() as session:
+            salt = await self._user_salt(session)
+            exchange_id = await repo.log_exchange(
+                session, channel=message.channel,
+                user_hash=pseudonym(salt, message.channel, message.user_id), text=safe,
+                kind=reply.kind, intent=reply.intent, confidence=reply.confidence,
+                flagged=flagged, latency_ms=elapsed * 1000)
+            if unanswered and text.strip():
+                await repo.record_unanswered(session, self._group_key(safe) or safe, safe,
+                                             best_intent, reply.confidence)
+        return exchange_id
+
+    async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int) -> bool:
+        """Store a user's 👍 (+1) or 👎 (-1) on an exchange; False if there is no such exchange."""
+        async with self._sessionmaker.begin() as session:
+            salt = await self._user_salt(session)
+            who = pseudonym(salt, channel, user_id)
+            return await repo.set_feedback(session, exchange_id, who, 1 if value > 0 else -1)
+
+    async def count_event(self, channel: str, name: str) -> None:
+        """Count a message the dialogue cannot read (a photo, a sticker): a number, no content."""
+        key = f"events:{channel}:{name}"[:200]
+        async with self._sessionmaker.begin() as session:
+            count = int(await repo.get_meta(session, key) or 0) + 1
+            await repo.set_meta(session, key, str(count))
+
+    async def _user_salt(self, session: AsyncSession) -> bytes:
+        if self._salt is None:
+            self._salt = await repo.user_salt(session)
+        return self._salt
