@@ -14,11 +14,24 @@ from services.db.base import Base
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off: _begin_immediate starts each one.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Start every SQLite transaction holding the write lock (SQLAlchemy's documented recipe).
+
+    The driver's default, a deferred BEGIN, lets two processes (gunicorn workers on one file)
+    both read, then fails the second writer at once with "database is locked" (its snapshot is
+    stale; the busy timeout cannot help) or lets both insert the same row. Taking the lock at
+    BEGIN makes them wait their turn in the busy handler, then read what the first one wrote.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine_and_sessionmaker(
@@ -42,6 +55,7 @@ def create_engine_and_sessionmaker(
     engine = create_async_engine(url, echo=echo, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine, async_sessionmaker(engine, expire_on_commit=False)
 
 

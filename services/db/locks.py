@@ -2,7 +2,8 @@
 
 Several workers starting together on one PostgreSQL database would all seed it from the content
 files at the same moment; a transaction-scoped advisory lock makes them take turns (the second one
-then finds everything already seeded). SQLite already serialises writers, so there it is a no-op.
+then finds everything already seeded). On SQLite every transaction already begins holding the
+write lock (services/db/engine.py), so there it is a no-op.
 """
 
 from __future__ import annotations

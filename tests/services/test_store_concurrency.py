@@ -46,3 +46,32 @@ async def test_a_reader_finishing_mid_transaction_does_not_undo_a_write(sqlite_u
             assert await repo.get_meta(session, "login") == "kept"
     finally:
         await engine.dispose()
+
+
+async def test_two_processes_counting_on_one_sqlite_file_lose_no_update(tmp_path: Path):
+    """Two workers on one SQLite file (two engines here) read-then-write the same row at once:
+    both must succeed and both increments must count (a deferred transaction would fail one of
+    them with "database is locked" when its read snapshot went stale)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    first, first_sessions = create_engine_and_sessionmaker(url)
+    second, second_sessions = create_engine_and_sessionmaker(url)
+    await create_schema(first)
+    both_read = asyncio.Barrier(2)
+
+    async def increment(sessions) -> None:
+        async with sessions.begin() as session:
+            count = int(await repo.get_meta(session, "count") or 0)
+            try:  # both have read before either writes, unless the store makes them take turns
+                await asyncio.wait_for(both_read.wait(), timeout=0.5)
+            except TimeoutError:
+                pass
+            await repo.set_meta(session, "count", str(count + 1))
+
+    try:
+        await asyncio.wait_for(asyncio.gather(increment(first_sessions),
+                                              increment(second_sessions)), timeout=30)
+        async with first_sessions() as session:
+            assert await repo.get_meta(session, "count") == "2"
+    finally:
+        await first.dispose()
+        await second.dispose()
