@@ -18,14 +18,16 @@ _CHINESE = re.compile(
         [
             r"自杀|自尽|轻生|寻死|殉情|跳楼|跳河|跳江|割腕|上吊|服毒|吞药|安眠药",
             r"想死|去死|寻短见|不想活|活不下去|活着没(有)?(什么|啥)?(意思|意义|希望)|不如死|死了算了|死了就好",
-            r"一了百了|结束(我的|自己的|他的|她的)?(生命|一切)|了结(自己|生命)|离开这个世界|告别这个世界",
-            r"撑不下去|熬不下去|坚持不下去了|活得好累|遗书|绝笔",
+            r"一了百了|结束(掉)?(我的|自己的|他的|她的|这)?(生命|一切|这条命)|了结(自己|生命)",
+            r"离开这个世界|告别这个世界|不想(再)?醒来|想(要)?消失|活够了|没(有)?活下去的",
+            r"撑不下去|熬不下去|坚持不下去了|活(着|得)(好|太|真|很|特别|非常)?(累|痛苦|没劲)|遗书|绝笔",
             r"伤害自己|自残|自伤|割自己|划自己|打自己|伤害我自己",
             r"虐待|家暴|性侵|猥亵|强奸|性骚扰",
             r"霸凌|欺凌|欺负我|弄死我|杀了我|打死我|要杀|杀人|砍人|持刀",
             r"(?<![请给])打我(?!电话|手机|的电话)|揍我",
             r"被[^，。,.!?！？\s]{0,12}(打|殴打|揍|抢)(?![工卡印扫算听通开造击败])",
-            r"离家出走|失踪|找不到(孩子|子女|人)了",
+            r"离家出走|失踪|找不到(孩子|子女|人)了|(孩子|娃|小孩|女儿|儿子|闺女)(不见了|失联)",
+            r"(孩子|娃|小孩|女儿|儿子|闺女)[^。！？!?]{0,15}(还没(有)?回(家|来)|联系不上|找不到了)",
         ]
     )
 )
@@ -34,7 +36,9 @@ _ENGLISH = re.compile(
     r"\b(suicid\w*|kill(ing)? (my|him|her|them)sel(f|ves)|end (my|his|her|their) (own )?li(fe|ves)"
     r"|want(s|ed)? to die|don'?t want to live|self[- ]?harm\w*|hurt(ing)? (my|him|her|them)sel(f|ves)"
     r"|cut(ting)? (my|him|her|them)sel(f|ves)|abus(e|ed|ing)|beat(s|en|ing)? me|bull(y|ied|ying)"
-    r"|ran away from home|run away from home|missing child|overdose)\b"
+    r"|ran away from home|run away from home|missing child|overdose|end it all|no reason to live"
+    r"|tired of (living|life)|can'?t go on|(child|son|daughter|kid) (is |has gone )?missing"
+    r"|(hasn'?t|has not|didn'?t|did not) come home)\b"
 )
 
 _PINYIN = re.compile(

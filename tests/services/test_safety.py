@@ -1,0 +1,45 @@
+"""Crisis rules, message by message: what must get the crisis reply, and everyday worries that
+must not (a false alarm frightens a parent and buries the answer they asked for)."""
+
+import pytest
+
+from services.safety import is_crisis
+
+CRISES = [
+    "我想自杀",
+    "活着好累，想结束这一切",
+    "😭😭 活得太痛苦了",
+    "不想再醒来了",
+    "我活够了",
+    "撐不下去了，想結束一切",
+    "孩子放学到现在还没回家，电话也打不通",
+    "我女儿联系不上了，已经一天了",
+    "娃不见了怎么办",
+    "同学天天欺负我",
+    "wo xiang zisha",
+    "I just want to end it all",
+    "My son hasn't come home since yesterday",
+    "I'm so tired of living",
+]
+
+ORDINARY = [
+    "带娃带得心累，能找温心有约聊聊吗",
+    "孩子考试焦虑怎么办",
+    "打工子女入学",
+    "孩子回家后不爱说话，能找谁咨询",
+    "终身班主任奖励办法是什么",
+    "老师太累了，有什么关爱政策",
+    "生命教育有哪些活动",
+    "学期结束以后怎么申请转学",
+    "How do I register my child for school?",
+]
+
+
+@pytest.mark.parametrize("text", CRISES)
+def test_crisis_messages_are_recognised(text):
+    assert is_crisis(text)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_everyday_worries_are_not_crises(text):
+    assert not is_crisis(text)
