@@ -27,6 +27,34 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
+# Words that carry the asking, not the question: politeness, hedges, pronouns, particles. They are
+# cut out before features are taken (from messages and content alike), so that a parent's
+# 听说……是不是真的 or 俺家 does not weigh as much as the words that say what is asked. Question words
+# that do say something (多少, 怎么, 哪里, 什么时候) stay.
+CHINESE_FILLERS = frozenset(
+    """请问 想问 问一下 问问 请教 一下 听说 是不是 是否 真的 到底 究竟 其实 这个 那个 这些 那些
+    这种 那种 这样 那样 我们 我家 俺家 俺们 咱们 咱家 你们 他们 她们 您好 你好 谢谢 麻烦 大家
+    一个 有点 有些 还是 就是 但是 可是 的话 然后 已经 知道 不知道 告诉 帮忙 一些 之类
+    吗 呢 吧 啊 呀 嘛 哦 哈 啦 呗 哇 嗯 的 了 着 我 你 您 他 她 俺 咱 也 都 就 还 很 挺""".split()
+)
+
+
+def _content_runs(run: str) -> tuple[list[str], list[str]]:
+    """A CJK run's words and the stretches between fillers (whose bigrams are features)."""
+    words, stretches, current = [], [], []
+    for word in rjieba.cut(run):
+        if word in CHINESE_FILLERS:
+            if current:
+                stretches.append("".join(current))
+            current = []
+            continue
+        words.append(word)
+        current.append(word)
+    if current:
+        stretches.append("".join(current))
+    return words, stretches
+
+
 def _stem(word: str) -> str:
     """A light English stem: plural and -ing forms fold into one feature."""
     word = word.strip("'-")
@@ -47,13 +75,20 @@ def number_key(digits: str, unit: str | None) -> str:
 def extract(normalized: str) -> set[str]:
     """All features of an already normalised text."""
     feats: set[str] = set()
+    kept: list[str] = []  # the text without fillers, for the pinyin features
     for run in _CJK_RUN.findall(normalized):
         if len(run) == 1:
             feats.add("b:" + run)
-        feats.update("b:" + run[i: i + 2] for i in range(len(run) - 1))
-        feats.update("w:" + w for w in rjieba.cut(run) if len(w) >= 2)
+        words, stretches = _content_runs(run)
+        for stretch in stretches:
+            feats.update("b:" + stretch[i: i + 2] for i in range(len(stretch) - 1))
+        feats.update("w:" + w for w in words if len(w) >= 2)
+        kept.extend(stretches)
     pinyin_input = looks_like_pinyin(normalized)
-    syl = reading(normalized, ascii_words=pinyin_input)
+    if pinyin_input:
+        syl = reading(normalized, ascii_words=True)
+    else:
+        syl = [s for stretch in kept for s in (*reading(stretch, ascii_words=False), "")]
     feats.update(
         f"p:{a}{b}" for a, b in zip(syl, syl[1:], strict=False) if a.isalpha() and b.isalpha()
     )

@@ -88,3 +88,21 @@ def test_duplicate_ids_are_rejected():
 
     with pytest.raises(FaqDataError):
         IntentEngine([ENTRIES[0], ENTRIES[0]])
+
+
+def test_hedges_and_particles_do_not_drown_the_question(small):
+    """A parent's 听说……是不是真的, 俺家 and 吗/呢 say how they ask, not what: the same question
+    wrapped in them scores about as well as it does bare."""
+    bare = small.match("随迁子女能在温州入学").best
+    wrapped = small.match("请问一下，俺家听说随迁子女能在温州入学，是不是真的呢？").best
+    assert wrapped.entry_id == bare.entry_id == "enrollment.eligibility"
+    assert wrapped.score >= bare.score - 0.15
+
+
+def test_fillers_are_not_features():
+    from intents.features import extract
+
+    feats = extract("请问俺家随迁子女是不是真的能入学吗")
+    assert "w:随迁" in feats and "w:入学" in feats
+    assert not {"w:请问", "w:俺家", "w:是不是", "w:真的"} & feats
+    assert "b:问俺" not in feats and "b:的能" not in feats  # no bigram spans a cut-out filler
