@@ -34,6 +34,11 @@ from intents.pinyin import spoken
 W_COVER, W_FOCUS, W_FUZZ = 0.42, 0.33, 0.25
 # Evidence from the answer text adds at most this much (numbers and names asked about directly).
 W_ANSWER = 0.12
+# An entry loses this much per unit of the message that another candidate's phrasings explain
+# between them and its own do not: a question naming a topic (外来用工子女入学) and a detail (调研课题,
+# 教育部推广) belongs to the entry that covers both, not to the overview whose short phrasing, the
+# topic's name, the message contains whole. Relative, so it never lifts a vague one-word message.
+W_ENTRY = 0.5
 # A feature the content never uses still counts against focus, at this share of the rarest weight.
 UNKNOWN_SHARE = 0.6
 # Features found in more phrasings than this do not generate candidates (they still score).
@@ -101,6 +106,7 @@ class IntentEngine:
                 entry_feats[index] |= phrasing.feats
         self._answer_feats = [self._analyse(e.answer + " " + (e.answer_en or ""))[2]
                               for e in self.entries]
+        self._entry_feats = [frozenset(f) for f in entry_feats]
         self._idf = self._weights(entry_feats)
         self._unknown = UNKNOWN_SHARE * math.log(1 + len(self.entries) / 0.5)
         self._phrasing_weight = [self._kind_weights(p.feats) for p in self._phrasings]
@@ -232,11 +238,16 @@ class IntentEngine:
                                         self._phrasings[index].text, parts)
         ranked = []
         vagueness = min(1.0, query.weight / INFO_FULL) ** 0.5
+        asked = {entry: self._weight(query.feats & self._entry_feats[entry]) / query.weight
+                 for entry in best}
+        most = max(asked.values(), default=0.0)
         for entry, cand in best.items():
             support = self._weight(query.feats & self._answer_feats[entry]) / query.weight
-            score = vagueness * min(1.0, (1 - W_ANSWER) * cand.score + W_ANSWER * support)
+            blended = (1 - W_ANSWER) * cand.score + W_ANSWER * support
+            short = most - asked[entry]  # what another entry explains and this one cannot
+            score = vagueness * max(0.0, min(1.0, blended) - W_ENTRY * short)
             ranked.append(Candidate(cand.entry_id, round(score, 4), cand.question,
-                                    {**cand.parts, "answer": support}))
+                                    {**cand.parts, "answer": support, "asked": asked[entry]}))
         ranked.sort(key=lambda c: (-c.score, c.entry_id))
         return ranked[:10]
 

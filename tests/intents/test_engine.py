@@ -106,3 +106,16 @@ def test_fillers_are_not_features():
     assert "w:随迁" in feats and "w:入学" in feats
     assert not {"w:请问", "w:俺家", "w:是不是", "w:真的"} & feats
     assert "b:问俺" not in feats and "b:的能" not in feats  # no bigram spans a cut-out filler
+
+
+def test_a_detail_question_goes_to_the_entry_whose_phrasings_cover_it_together():
+    """The overview has the topic's name as a phrasing, which a longer question contains whole;
+    the detail entry names the topic in one phrasing and the detail in another. A question with
+    both belongs to the detail entry."""
+    engine = IntentEngine([
+        entry("enrollment.overview", "外来用工子女入学", "随迁子女入学政策介绍"),
+        entry("enrollment.awards", "外来用工子女入学改革获得了哪些荣誉", "调研课题评了几等奖"),
+        entry("honors.santan", "三坛教师评了多少名", "市三坛教师"),
+    ])
+    result = engine.match("外来用工子女入学改革的调研课题被评了几等奖")
+    assert result.best.entry_id == "enrollment.awards", result.candidates[:2]
