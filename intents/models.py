@@ -90,12 +90,17 @@ class MatchConfig:
     ``ambiguity_gap``: when the two best entries are closer than this, ask which one was meant.
     ``candidates``: how many phrasings the index hands to the fuzzy scorer.
     ``max_options``: how many entries a clarification offers.
+    ``suggest_floor``: a fallback offers the entries scoring at least this as "did you mean"
+    buttons (never as an answer): a near miss still gives the user a way to the right entry.
+    ``max_suggestions``: how many of them.
     """
 
     threshold: float = 0.38
     ambiguity_gap: float = 0.01
     candidates: int = 60
     max_options: int = 3
+    suggest_floor: float = 0.30
+    max_suggestions: int = 2
 
 
 @dataclass(frozen=True, slots=True)

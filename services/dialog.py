@@ -212,10 +212,8 @@ class DialogService:
             return _Turn(reply, best_intent=best.entry_id)
         if result.outcome == "clarify" and best is not None:
             return _Turn(self.replies.clarify(result, lang), best_intent=best.entry_id)
-        reply = self.replies.fixed("fallback", "fallback", lang,
-                                   options=self.replies.topic_options(lang))
-        return _Turn(reply.model_copy(update={"confidence": best.score if best else 0.0}),
-                     unanswered=True, best_intent=best.entry_id if best else None)
+        return _Turn(self.replies.fallback(result, lang), unanswered=True,
+                     best_intent=best.entry_id if best else None)
 
 
 def _out_of_scope(text: str, lang: str) -> _Turn:

@@ -52,6 +52,21 @@ class ReplyBuilder:
                      options=[Option(id=r.id, title=r.title) for r in related],
                      source=entry.source.citation(), lang=lang)
 
+    def fallback(self, result: MatchResult, lang: str) -> Reply:
+        """The honest fallback; near misses come first among its options, as "did you mean"."""
+        config = self.catalog.engine.config
+        guesses = [c for c in result.candidates if c.score >= config.suggest_floor]
+        guesses = guesses[: config.max_suggestions]
+        best = result.best
+        reply = self.fixed("fallback", "fallback", lang, options=[
+            *(Option(id=c.entry_id, title=self.catalog.engine.entry(c.entry_id).title)
+              for c in guesses),
+            *self.topic_options(lang)])
+        update: dict[str, object] = {"confidence": best.score if best else 0.0}
+        if guesses:
+            update["text"] = f"{reply.text}\n\n{self.ui('maybe_meant', lang)}"
+        return reply.model_copy(update=update)
+
     def clarify(self, result: MatchResult, lang: str) -> Reply:
         """The close candidates as options, plus "none of these"."""
         engine = self.catalog.engine

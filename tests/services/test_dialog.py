@@ -92,6 +92,35 @@ async def test_fallback_offers_the_core_topics_never_a_random_answer(ask):
     assert [o.id for o in reply.options][:3] == ["topic:enrollment", "topic:hotline", "topic:honors"]
 
 
+async def test_a_near_miss_falls_back_but_offers_its_best_guess_first():
+    """Scoring between the suggestion floor and the threshold is no answer (a guess is never
+    answered), but the user gets the likely entry as option 1, and "1" answers it."""
+    from intents import MatchConfig
+    from services import IncomingMessage, start_services
+    from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY
+
+    strict = MatchConfig(threshold=0.99, suggest_floor=0.5)
+    running = await start_services(MEMORY_DB, FAQ_DIR, config=strict, today=PLAN_YEAR_DAY)
+    try:
+        async def ask(text: str):
+            return await running.dialog.handle(IncomingMessage(channel="test", user_id="n",
+                                                               text=text))
+
+        reply = await ask("终身班主任奖励办法是什么")
+        assert reply.kind == "fallback" and reply.intent is None
+        assert reply.options[0].id == "honors.lifelong_head_teacher"
+        assert "回复数字" in reply.text
+        assert [o.id for o in reply.options][-3:] == ["topic:enrollment", "topic:hotline",
+                                                      "topic:honors"]
+        picked = await ask("1")
+        assert picked.kind == "answer" and picked.intent == "honors.lifelong_head_teacher"
+        unrelated = await ask("周末去哪里吃海鲜比较好")
+        assert [o.id for o in unrelated.options] == ["topic:enrollment", "topic:hotline",
+                                                     "topic:honors"]
+    finally:
+        await running.close()
+
+
 async def test_topic_option_opens_its_menu(ask):
     await ask("今天股票涨了吗", user="t")
     menu = await ask("1", user="t")
