@@ -14,7 +14,7 @@ _LETTERS = re.compile(r"[a-zA-Z]")
 # Words that may surround a greeting or a thank-you without making it a question.
 _FILLER = re.compile(
     r"好的|好吧|那个|非常|十分|真的|实在|万分|太|很|了|呀|啊|哈|哦|噢|嗯|呢|吧|啦|哟|的|!|"
-    r"解答|回答|答复|帮助|帮忙|耐心|机器人|小助手|老师|大家|各位|你们|您|你|"
+    r"解答|回答|答复|帮助|帮忙|耐心|机器人|小助手|老师|大家|各位|你们|您|你|请问|请|是|"
     r"\b(so|very|much|a lot|lot|ok|okay|oh|again|bot|there|all|you|guys|everyone)\b"
 )
 
@@ -38,7 +38,8 @@ def small_talk(text: str, items: Sequence[SmallTalk]) -> SmallTalk | None:
             pattern = rf"\b{re.escape(key)}\b" if key.isascii() else re.escape(key)
             if re.search(pattern, rest):
                 rest = re.sub(pattern, " ", rest)
-                found = found or item
+                # 你好，你是谁 is a question about the bot: the greeting yields to what follows it
+                found = item if found is None or found.id == "greeting" else found
     if found is None:
         return None
     return found if not _FILLER.sub(" ", rest).strip() else None
