@@ -21,6 +21,7 @@ from intents.normalize import basic_form
 from intents.pinyin import looks_like_pinyin, reading
 
 _ANY = r"[^。！？!?]"  # within one sentence
+_BREAK = re.compile(r"[^\w\s]+")
 
 FAMILIES: dict[str, list[str]] = {
     "suicide": [
@@ -30,32 +31,33 @@ FAMILIES: dict[str, list[str]] = {
     ],
     "suicide_indirect": [
         r"离开这个世界|告别这个世界|(拜拜|再见了?|永别了?)(这个)?世界|永别|来生再见|下辈子|来世",
-        r"不想(再)?醒(来|过来)?|不用(再)?醒来|再也不(用)?醒|再也醒不来|醒不过来就好",
+        r"不想(再)?醒(来|过来)|不用(再)?醒来|再也不(用)?醒|再也醒不来|醒不过来就好",
         r"想(要)?消失|活够了|没(有)?活下去的|撑不下去|熬不下去|坚持不下去了",
         r"活(着|得)(好|太|真|很|特别|非常)?(累|痛苦|没劲|没意思)|活着没(有)?(什么|啥)?(意思|意义|希望)",
-        r"遗书|绝笔|遗言|最后(一|1)(条|次)(说说|朋友圈|动态|消息|发)|(没有|没)(以后|明天)了|过了今晚",
-        r"我先走了|(别|不用|不要)(再)?等我|不用(再)?找我|再也见不到(我|你们)|别想我|我(明天|马上|很快|今晚|以后)?(就|也|快)?(要)?不在了",
+        r"遗书|绝笔|遗言|最后(一|1)(条|次)(说说|朋友圈|动态|消息|发)|(没有|没)(以后|明天)了|过了今晚(就)?(没|不会|再也)",
+        rf"我先走了{_ANY}{{0,10}}(对不起|别等|再见|以后)|(对不起|帮我){_ANY}{{0,12}}我先走了|(别|不用|不要)(再)?等我|不用(再)?找我|再也见不到(我|你们)|别想我|我(明天|马上|很快|今晚|以后)?(就|也|快)?(要)?不在了",
         r"以后(都|也)?用不(上|着)了|(用不上|用不着)了[^。！？!?]{0,6}送",
         rf"(东西|书|手办|玩具|遗物|宝贝){_ANY}{{0,8}}送(给)?(你们|同桌|同学|朋友|大家|别人|了)",
         r"没有我(大家|你们|他们|爸妈)?(会)?(更好|更轻松)|我是(个)?(累赘|拖累)",
-        r"跳下去|跳下来|从楼上跳|天台上|楼顶|想解脱|就(都)?解脱了",
+        r"跳下去|跳下来|从楼上跳|(站|坐|爬|蹲)(在|上)(了)?(天台|楼顶|顶楼|窗台|桥上)|(天台|楼顶|顶楼)(上)?的?风",
+        r"想解脱|就(都)?解脱了",
         rf"药{_ANY}{{0,6}}(一次|1次|全部|全)(都)?吃",
     ],
     "self_harm": [
         r"伤害自己|伤害我自己|自残|自伤|割自己|划自己|打自己|划手|割手|划胳膊|刀痕|割伤|划伤|刀伤",
         rf"用(刀|刀片|圆规|小刀|美工刀|剪刀){_ANY}{{0,8}}(划|割|刻|扎)",
         rf"(手腕|手臂|胳膊|大腿|腿|身上)上?{_ANY}{{0,10}}(伤口|划痕|伤痕|刀痕|割伤|疤|刻字)",
-        r"撞墙|往墙上撞|疼的时候才|自己(划|割|砍|烫|弄)(的|了|伤)|(刀|刀片|小刀)(划|割)(的|了|伤)",
+        r"(头|脑袋)往墙上撞|(拿|用)头撞墙|撞墙撞到|疼的时候才|自己(划|割|砍|烫|弄)(的|了|伤)|(刀|刀片|小刀)(划|割)(的|了|伤)",
     ],
     "poison_or_danger": [
-        rf"吞了{_ANY}{{0,6}}药|吃了(一把|一瓶|很多|好多|整瓶)|叫不醒|喝了(农药|洗衣液|消毒液|84)",
-        r"掉(进)?(河|水|江|海|井)里|落水了|溺水了|救命|着火了|被车撞",
+        rf"吞了{_ANY}{{0,6}}药|吃了(一把|一瓶|很多|好多|整瓶){_ANY}{{0,3}}(药|片)|叫不醒|喝了(农药|洗衣液|消毒液|84)",
+        r"掉(进)?(河|水|江|海|井)里|落水了|溺水了|快救命|救救(我|他|她|孩子|我们)|着火了|被车撞",
         rf"(一直|有人|陌生人|陌生男|陌生的){_ANY}{{0,8}}跟着我|不敢出去|不敢回家",
     ],
     "abuse": [
-        r"虐待|家暴|青一块紫一块|浑身是伤|烟头烫|不给(我)?饭吃|锁在|被关在",
+        r"虐待|家暴|青一块紫一块|浑身是伤|烟头烫|不给(我)?饭吃|锁在(阳台|门外|屋里|房间|厕所|家里|小黑屋)|被关在",
         rf"身上{_ANY}{{0,4}}(伤|淤青|青紫)",
-        rf"(爸|妈|继父|继母|后爸|后妈|叔叔|舅舅|姑父|爷爷|哥哥|老师){_ANY}{{0,6}}打(我|他|她|得)",
+        rf"(爸|妈|继父|继母|后爸|后妈|叔叔|舅舅|姑父|爷爷|哥哥|老师){_ANY}{{0,6}}打(我|他|她)",
         r"饿了(两|三|几|好几|[2-9])天",
         r"(?<![请给])打我(?!电话|手机|的电话)|揍我",
         r"被[^，。,.!?！？\s]{0,12}(打|殴打|揍|抢)(?![工卡印扫算听通开造击败])",
@@ -66,7 +68,8 @@ FAMILIES: dict[str, list[str]] = {
     ],
     "bullying": [
         r"霸凌|欺凌|欺负(我|他|她)|被欺负|勒索|敲诈|保护费|堵我|威胁我|恐吓|孤立我",
-        rf"(要|抢)(我|他|她)?(的)?钱{_ANY}{{0,8}}(打|揍)|不给就(打|揍|把)|管我要钱|跟我要钱",
+        rf"(要|抢)(我|他|她)?(的)?钱{_ANY}{{0,8}}(打|揍)|不给就(打|揍|把)",
+        rf"(同学|他们|几个|高年级|那几个|男生|女生|混混){_ANY}{{0,6}}(跟|管|向)(我|他|她)要钱",
         r"逼(着)?(我|他|她)?(喝|吃|跪|脱)|按在(厕所|地上)|(天天|每天|经常)(被)?(打我|骂我|被打)",
     ],
     "violence": [
@@ -76,7 +79,7 @@ FAMILIES: dict[str, list[str]] = {
     ],
     "missing": [
         r"离家出走|失踪|走失|失联|找不到(孩子|子女|人)了|(孩子|娃|小孩|女儿|儿子|闺女)(不见了|失联)",
-        rf"(孩子|娃|小孩|女儿|儿子|闺女|学生){_ANY}{{0,15}}((还|都|一直|仍然?)?没(有)?回(家|来)|联系不上|找不到|关机)",
+        rf"(孩子|娃|小孩|女儿|儿子|闺女|学生){_ANY}{{0,15}}((还|都|一直|仍然?)?没(有)?回(家(?!乡)|来)|联系不上|找不到(了|人)|关机)",
         r"少了(一|1)个(孩子|学生|人)|到处(都)?找不到|去见网(上|友)",
     ],
 }
@@ -113,13 +116,25 @@ PINYIN_PHRASES = (
     "摸我", "救命", "不敢回家",
 )
 
+# Long phrases (three syllables or more) also checked by sound in Chinese text, so a homophone typo
+# (不想或了 for 不想活了) is still heard; short ones would fire on ordinary words (庆生 for 轻生).
+HOMOPHONE_PHRASES = (
+    "不想活", "活不下去", "不想再活", "一了百了", "结束生命", "伤害自己", "离家出走", "活着好累",
+    "再也不醒", "跳下去", "割手腕", "想自杀",
+)
+
 _CRISIS = re.compile("|".join(p for family in FAMILIES.values() for p in family))
 
 
-@lru_cache(maxsize=1)
-def _pinyin_rule() -> re.Pattern[str]:
-    keys = {"".join(s for s in reading(p) if s) for p in PINYIN_PHRASES}
+@lru_cache(maxsize=2)
+def _sound_rule(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    keys = {"".join(s for s in reading(p) if s) for p in phrases}
     return re.compile("|".join(sorted(k for k in keys if k)))
+
+
+def _sounds(text: str) -> str:
+    """The syllables run together, with a space where the text breaks (a phrase never spans one)."""
+    return " ".join("".join(s for s in reading(chunk) if s) for chunk in _BREAK.split(text))
 
 
 def is_crisis(text: str) -> bool:
@@ -129,5 +144,5 @@ def is_crisis(text: str) -> bool:
     if _CRISIS.search(basic) or _ENGLISH.search(basic):
         return True
     if looks_like_pinyin(basic):
-        return bool(_pinyin_rule().search("".join(s for s in reading(basic) if s)))
-    return False
+        return bool(_sound_rule(PINYIN_PHRASES).search(_sounds(basic)))
+    return bool(_sound_rule(HOMOPHONE_PHRASES).search(_sounds(basic)))

@@ -43,6 +43,8 @@ CRISES = [
     "haizi hai mei huijia",
     "everyone would be better off without me",
     "she's been cutting her arms",
+    "真的不想或了",
+    "我想离家出奏",
 ]
 
 ORDINARY = [
@@ -69,6 +71,16 @@ ORDINARY = [
     "What is the school's anti-bullying policy?",
     "作业多得要死，孩子天天写到十点",
     "新学期书本费要交多少",
+    "孩子在温州找不到公办学校读怎么办",
+    "孩子还没回家乡，户口能迁过来吗",
+    "救命，这么多表格怎么填",
+    "烦得想撞墙，孩子作业太多了",
+    "孩子早上总是不想醒，赖床怎么办",
+    "谢谢老师，我先走了",
+    "孩子放假吃了好多零食",
+    "学校老跟我要钱交资料费",
+    "学校楼顶的防护栏安全吗",
+    "过了今晚就放假了",
 ]
 
 
