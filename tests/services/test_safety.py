@@ -57,6 +57,11 @@ CRISES = [
     "爸爸喝醉了就打人，我躲在房间里",
     "He said he would kill me",
     "my brother has been missing since Monday",
+    "妈妈说考不好就把我关在阳台一晚上",
+    "孩子在商场走丢了",
+    "他们拍了我被扒衣服的视频",
+    "孩子把药当糖吃了，叫不醒",
+    "I found burns on her arm",
 ]
 
 ORDINARY = [
@@ -100,6 +105,10 @@ ORDINARY = [
     "校园欺凌的举报流程是什么",
     "I need help with the enrollment form",
     "孩子吃了两颗糖就不吃饭了",
+    "孩子学籍卡在审核环节了怎么办",
+    "上课总想划水，怎么提高专注力",
+    "作业太多了，孩子受不了了，能减负吗",
+    "这个学校待不下去了，想转学",
 ]
 
 
