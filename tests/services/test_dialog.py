@@ -124,10 +124,10 @@ async def test_a_near_miss_falls_back_but_offers_its_best_guess_first():
 async def test_every_fallback_carries_the_emergency_numbers(ask):
     """The crisis rules cannot know every way a child in danger writes; a message they miss
     usually falls back, so the fallback itself names 110/120 and the 12356 hotline."""
-    for text in ("电梯里有个小孩哭着说喘不过来", "周末去哪里吃海鲜比较好"):
+    for text in ("周末去哪里吃海鲜比较好", "Where can I buy cheap phones?"):
         reply = await ask(text)
-        if reply.kind == "fallback":
-            assert all(n in reply.text for n in ("110", "120", "12356")), reply.text
+        assert reply.kind == "fallback"
+        assert all(n in reply.text for n in ("110", "120", "12356")), reply.text
 
 
 async def test_topic_option_opens_its_menu(ask):
