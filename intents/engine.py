@@ -251,6 +251,19 @@ class IntentEngine:
         ranked.sort(key=lambda c: (-c.score, c.entry_id))
         return ranked[:10]
 
+    def _one_loose_word(self, text: str, ranked: list[Candidate]) -> bool:
+        """A message of one word (政策, 奖励) that is not itself one of the best entry's phrasings
+        names a subject, not a question: several entries fit it, so the user is asked which."""
+        if len(ranked) < 2:
+            return False
+        query = self.query(text)
+        words = [f for f in query.feats if f[0] in "we"]
+        if len(words) != 1:
+            return False
+        best = self.entry(ranked[0].entry_id)
+        own = {self._analyse(t)[0] for t in (best.title, *best.questions, *best.keywords)}
+        return query.norm not in own
+
     def _linked(self, first: Candidate, second: Candidate) -> bool:
         """Whether the editors linked two entries (``related``): then a near tie is answered with
         the first, and the channel offers the second, instead of asking which was meant."""
@@ -263,6 +276,7 @@ class IntentEngine:
         outcome = "fallback"
         if ranked and ranked[0].score >= self.config.threshold:
             close = len(ranked) > 1 and ranked[0].score - ranked[1].score < self.config.ambiguity_gap
+            close = close or self._one_loose_word(text, ranked)
             outcome = "clarify" if close and not self._linked(ranked[0], ranked[1]) else "answer"
         return MatchResult(text=text, normalized=self.normalize(text),
                            candidates=tuple(ranked), outcome=outcome)

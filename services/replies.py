@@ -71,6 +71,8 @@ class ReplyBuilder:
         """The close candidates as options, plus "none of these"."""
         engine = self.catalog.engine
         floor = result.candidates[0].score - 2 * engine.config.ambiguity_gap
+        if len([c for c in result.candidates if c.score >= floor]) < 2:  # a one-word subject
+            floor = min(floor, engine.config.suggest_floor)
         picks = [c for c in result.candidates if c.score >= floor][: engine.config.max_options]
         options = [Option(id=c.entry_id, title=engine.entry(c.entry_id).title) for c in picks]
         options.append(Option(id=NONE_OPTION, title=self.ui("none_of_these", lang)))

@@ -119,3 +119,16 @@ def test_a_detail_question_goes_to_the_entry_whose_phrasings_cover_it_together()
     ])
     result = engine.match("外来用工子女入学改革的调研课题被评了几等奖")
     assert result.best.entry_id == "enrollment.awards", result.candidates[:2]
+
+
+def test_a_one_word_subject_is_asked_about_not_answered():
+    """政策 or 基金 alone names a subject several entries share; the user is asked which one. A
+    word that is itself one of the best entry's phrasings (阳光厨房) is answered."""
+    engine = IntentEngine([
+        entry("honors.fund_a", "弘远校长奖励培育基金有多少", "校长基金"),
+        entry("honors.fund_b", "乡村教师筑梦培育基金有多少", "乡村教师基金"),
+        entry("safety.kitchen", "学校食堂阳光厨房覆盖率", "阳光厨房"),
+    ], config=MatchConfig(threshold=0.2))
+    subject = engine.match("基金")
+    assert subject.outcome == "clarify", subject.candidates[:2]
+    assert engine.match("阳光厨房").outcome == "answer"
