@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -110,6 +111,7 @@ class IntentEngine:
         self._idf = self._weights(entry_feats)
         self._unknown = UNKNOWN_SHARE * math.log(1 + len(self.entries) / 0.5)
         self._phrasing_weight = [self._kind_weights(p.feats) for p in self._phrasings]
+        self._queries = lru_cache(maxsize=64)(self._query)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -162,7 +164,11 @@ class IntentEngine:
         return entry_id in self._by_id
 
     def query(self, text: str) -> _Query:
-        """The normalised message and its features, computed once per message."""
+        """The normalised message and its features, computed once per message (ranking and the
+        decision both ask for them; the last few are remembered)."""
+        return self._queries(text)
+
+    def _query(self, text: str) -> _Query:
         norm = self.normalize(text)
         feats = frozenset(extract(norm))
         return _Query(text, norm, spoken(norm), feats,
@@ -278,7 +284,7 @@ class IntentEngine:
             close = len(ranked) > 1 and ranked[0].score - ranked[1].score < self.config.ambiguity_gap
             close = close or self._one_loose_word(text, ranked)
             outcome = "clarify" if close and not self._linked(ranked[0], ranked[1]) else "answer"
-        return MatchResult(text=text, normalized=self.normalize(text),
+        return MatchResult(text=text, normalized=self.query(text).norm,
                            candidates=tuple(ranked), outcome=outcome)
 
 
