@@ -20,6 +20,8 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/ruff check bot services intents
 
 lint: install
 	$(BIN)/wenjiao faq lint

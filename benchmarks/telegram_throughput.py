@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram import build_telegram_app
 from bot.channels.telegram_plumbing import ChatOrderedProcessor
 from services import start_services
-from services.ratelimit import MemoryRateLimiter
+from services.platform.ratelimit import MemoryRateLimiter
 
 FAQ_DIR = Path(__file__).resolve().parent.parent / "faq_data"
 QUESTIONS = ["三坛教师评了多少名", "温心有约怎么联系", "随迁子女入学政策", "教师", "你好"]

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from bot.channels.telegram_server import telegram_context
 from bot.channels.wechat import wechat_context
-from bot.keys import SERVICES, SETTINGS
 from bot.cluster import content_events_context
+from bot.keys import SERVICES, SETTINGS
 from bot.lifespan import admin_context, content_watch_context, redis_context, services_context
 from bot.settings import Settings
 from bot.web.auth import admin_middleware

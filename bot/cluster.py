@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.keys import REDIS, REDIS_GUARD, SERVICES
-from services.content_events import ContentEvents, on_content_commit
-from services.state import (
+from services.content import ContentEvents, on_content_commit
+from services.dialogue import (
     ConversationStore,
     FallbackConversationStore,
     MemoryConversationStore,

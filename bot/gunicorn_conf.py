@@ -38,4 +38,4 @@ logconfig_dict: dict[str, Any] = {
 
 def child_exit(_server: Any, worker: Any) -> None:
     """Forget the metrics a worker kept only while it was alive."""
-    multiprocess.mark_process_dead(worker.pid)
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -8,8 +8,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from services import Services
-from services.redis_guard import RedisGuard
-from services.roles import Principal
+from services.platform import Principal, RedisGuard
 from services.staff import Staff
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -7,13 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-
 from redis.asyncio import Redis
 
 from bot.cluster import conversation_store
 from bot.keys import ADMIN, REDIS, REDIS_GUARD, SERVICES, SETTINGS
 from services import start_services
-from services.redis_guard import RedisGuard
+from services.platform import RedisGuard
 from services.staff import Staff
 
 

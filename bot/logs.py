@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from services.privacy import redact
+from services.dialogue import redact
 
 # The id of the HTTP request this task is serving (set by bot.web.observability's middleware).
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",

@@ -28,10 +28,13 @@ from aiohttp import web
 from bot import logs
 from bot.settings import Settings
 from intents import load_content
-from services.db import create_engine_and_sessionmaker
-from services.db.locks import hold_until_commit
-from services.db.migrate import SchemaNotReady, ensure_schema
-from services.seed import seed_entries
+from services.content import seed_entries
+from services.db import (
+    SchemaNotReady,
+    create_engine_and_sessionmaker,
+    ensure_schema,
+    hold_until_commit,
+)
 
 log = logging.getLogger(__name__)
 

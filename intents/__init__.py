@@ -1,6 +1,7 @@
 """The matching engine: pure functions and values, no I/O beyond reading content given a path."""
 
 from intents.content import Content, OutOfScope, SmallTalk
+from intents.decision import Decision, DecisionConfig, Outcome, decide
 from intents.engine import IntentEngine
 from intents.errors import FaqDataError, IntentsError, UnknownIntentError
 from intents.loader import load_content
@@ -10,6 +11,8 @@ from intents.normalize import Normalizer
 __all__ = [
     "Candidate",
     "Content",
+    "Decision",
+    "DecisionConfig",
     "FaqDataError",
     "FaqEntry",
     "IntentEngine",
@@ -18,9 +21,11 @@ __all__ = [
     "MatchResult",
     "Normalizer",
     "OutOfScope",
+    "Outcome",
     "SmallTalk",
     "Source",
     "Topic",
     "UnknownIntentError",
+    "decide",
     "load_content",
 ]

@@ -270,22 +270,16 @@ class IntentEngine:
         own = {self._analyse(t)[0] for t in (best.title, *best.questions, *best.keywords)}
         return query.norm not in own
 
-    def _linked(self, first: Candidate, second: Candidate) -> bool:
-        """Whether the editors linked two entries (``related``): then a near tie is answered with
-        the first, and the channel offers the second, instead of asking which was meant."""
-        return (second.entry_id in self.entry(first.entry_id).related
-                or first.entry_id in self.entry(second.entry_id).related)
+    def linked(self, first: str, second: str) -> bool:
+        """Whether the editors linked two entries (``related``), in either direction."""
+        return (second in self.entry(first).related or first in self.entry(second).related)
 
-    def match(self, text: str) -> MatchResult:
-        """Rank the entries for ``text`` and decide: answer, clarify or fallback."""
-        ranked = self.rank(text, limit=max(self.config.max_options, 5))
-        outcome = "fallback"
-        if ranked and ranked[0].score >= self.config.threshold:
-            close = len(ranked) > 1 and ranked[0].score - ranked[1].score < self.config.ambiguity_gap
-            close = close or self._one_loose_word(text, ranked)
-            outcome = "clarify" if close and not self._linked(ranked[0], ranked[1]) else "answer"
+    def match(self, text: str, limit: int = 5) -> MatchResult:
+        """Rank the entries for ``text``, best first; deciding is :func:`intents.decide`'s job."""
+        ranked = self.rank(text, limit=limit)
         return MatchResult(text=text, normalized=self.query(text).norm,
-                           candidates=tuple(ranked), outcome=outcome)
+                           candidates=tuple(ranked),
+                           loose_word=self._one_loose_word(text, ranked))
 
 
 def _windows(text: str) -> list[str]:

@@ -8,6 +8,7 @@ segmenter splits differently), ``p:`` pinyin bigrams (homophone typos and pinyin
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import rjieba
@@ -20,10 +21,7 @@ _NUMBER = re.compile(r"(\d+(?:\.\d+)?)(%|万|亿)?")
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 
 ENGLISH_STOPWORDS = frozenset(
-    """a an and are as at be been by can could did do does for from get got had has have how i
-    if in into is it its me my of on or our so than that the their them then there these this to
-    was we were what when where which who whom why will with would you your please there's what's
-    is it's i'm any some much many about tell know want need just also very""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "been", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them", "then", "there", "these", "this", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "please", "there's", "what's", "is", "it's", "i'm", "any", "some", "much", "many", "about", "tell", "know", "want", "need", "just", "also", "very"]
 )
 
 
@@ -32,17 +30,15 @@ ENGLISH_STOPWORDS = frozenset(
 # 听说……是不是真的 or 俺家 does not weigh as much as the words that say what is asked. Question words
 # that do say something (多少, 怎么, 哪里, 什么时候) stay.
 CHINESE_FILLERS = frozenset(
-    """请问 想问 问一下 问问 请教 一下 听说 是不是 是否 真的 到底 究竟 其实 这个 那个 这些 那些
-    这种 那种 这样 那样 我们 我家 俺家 俺们 咱们 咱家 你们 他们 她们 您好 你好 谢谢 麻烦 大家
-    一个 有点 有些 还是 就是 但是 可是 的话 然后 已经 知道 不知道 告诉 帮忙 一些 之类
-    这里 这边 那里 那边 我能 方面
-    吗 呢 吧 啊 呀 嘛 哦 哈 啦 呗 哇 嗯 的 了 着 我 你 您 他 她 俺 咱 也 都 就 还 很 挺""".split()
+    ["请问", "想问", "问一下", "问问", "请教", "一下", "听说", "是不是", "是否", "真的", "到底", "究竟", "其实", "这个", "那个", "这些", "那些", "这种", "那种", "这样", "那样", "我们", "我家", "俺家", "俺们", "咱们", "咱家", "你们", "他们", "她们", "您好", "你好", "谢谢", "麻烦", "大家", "一个", "有点", "有些", "还是", "就是", "但是", "可是", "的话", "然后", "已经", "知道", "不知道", "告诉", "帮忙", "一些", "之类", "这里", "这边", "那里", "那边", "我能", "方面", "吗", "呢", "吧", "啊", "呀", "嘛", "哦", "哈", "啦", "呗", "哇", "嗯", "的", "了", "着", "我", "你", "您", "他", "她", "俺", "咱", "也", "都", "就", "还", "很", "挺"]
 )
 
 
 def _content_runs(run: str) -> tuple[list[str], list[str]]:
     """A CJK run's words and the stretches between fillers (whose bigrams are features)."""
-    words, stretches, current = [], [], []
+    words: list[str] = []
+    stretches: list[str] = []
+    current: list[str] = []
     for word in rjieba.cut(run):
         if word in CHINESE_FILLERS:
             if current:
@@ -91,7 +87,7 @@ def extract(normalized: str) -> set[str]:
     else:
         syl = [s for stretch in kept for s in (*reading(stretch, ascii_words=False), "")]
     feats.update(
-        f"p:{a}{b}" for a, b in zip(syl, syl[1:], strict=False) if a.isalpha() and b.isalpha()
+        f"p:{a}{b}" for a, b in itertools.pairwise(syl) if a.isalpha() and b.isalpha()
     )
     english = [] if pinyin_input else _ASCII_WORD.findall(normalized)
     for word in english:

@@ -84,23 +84,12 @@ class Topic(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class MatchConfig:
-    """Named thresholds of the engine (Rasa's FallbackClassifier keeps the same two).
+    """Settings of the ranking itself (the decision's thresholds are in ``intents.decision``).
 
-    ``threshold``: a best score below it is not an answer (fallback).
-    ``ambiguity_gap``: when the two best entries are closer than this, ask which one was meant.
     ``candidates``: how many phrasings the index hands to the fuzzy scorer.
-    ``max_options``: how many entries a clarification offers.
-    ``suggest_floor``: a fallback offers the entries scoring at least this as "did you mean"
-    buttons (never as an answer): a near miss still gives the user a way to the right entry.
-    ``max_suggestions``: how many of them.
     """
 
-    threshold: float = 0.38
-    ambiguity_gap: float = 0.01
     candidates: int = 60
-    max_options: int = 3
-    suggest_floor: float = 0.30
-    max_suggestions: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +104,14 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
-    """The ranked outcome of matching one message."""
+    """The ranked entries for one message (no decision: see ``intents.decision``)."""
 
     text: str
     normalized: str
     candidates: tuple[Candidate, ...]
-    outcome: str  # "answer" | "clarify" | "fallback"
+    # The message is one word that several entries share and not a phrasing of the best one
+    # (政策, 基金): it names a subject, not a question.
+    loose_word: bool = False
 
     @property
     def best(self) -> Candidate | None:

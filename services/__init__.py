@@ -1,7 +1,12 @@
-"""Application services: the store, the content catalog, the dialogue, privacy and safety."""
+"""Application services, by responsibility: ``dialogue`` (a message in, a reply out),
+``content`` (the curated entries and their lifecycle), ``staff`` (accounts, inbox, reports),
+``platform`` (shared state, limits, metrics, time, backup), ``db`` (the SQLAlchemy store), and
+:mod:`services.runtime`, which starts them in one place for every entry point.
 
-from services.dialog import DialogService
-from services.messages import IncomingMessage, Option, Reply
+``bot`` imports these packages' public APIs only (checked by import-linter).
+"""
+
+from services.dialogue import DialogService, IncomingMessage, Option, Reply
 from services.runtime import Services, start_services
 
 __all__ = ["DialogService", "IncomingMessage", "Option", "Reply", "Services", "start_services"]

@@ -12,15 +12,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from intents import Content, MatchConfig, load_content
-from services.catalog import Catalog
-from services.db import repositories as repo
+from intents import Content, DecisionConfig, MatchConfig, load_content
+from services.content.catalog import Catalog
+from services.content.seed import SeedReport, seed_entries
 from services.db import create_engine_and_sessionmaker
+from services.db import repositories as repo
 from services.db.locks import hold_until_commit
 from services.db.migrate import ensure_schema
-from services.dialog import DialogService
-from services.seed import SeedReport, seed_entries
-from services.state import ConversationStore
+from services.dialogue.conversation import ConversationStore
+from services.dialogue.service import DialogService
 
 
 @dataclass
@@ -45,6 +45,7 @@ async def start_services(
     *,
     store: ConversationStore | None = None,
     config: MatchConfig | None = None,
+    decision: DecisionConfig | None = None,
     seed: bool = True,
     create: bool = True,
     migrate: bool = False,
@@ -70,7 +71,7 @@ async def start_services(
             # same time, never race to create it.
             await hold_until_commit(session, "user_salt")
             await repo.user_salt(session)
-        catalog = Catalog(content, sessionmaker, config)
+        catalog = Catalog(content, sessionmaker, config, decision)
         await catalog.load()
     except BaseException:
         await engine.dispose()

@@ -12,8 +12,8 @@ from argon2 import PasswordHasher
 
 from intents.loader import SPECIAL_FILES
 from services import IncomingMessage, Reply, Services, start_services
-from services.roles import CLI, Principal
-from services.staff import Staff
+from services.platform.roles import CLI, Principal
+from services.staff.desk import Staff
 
 __all__ = ["ADMIN_USER", "EDITOR", "FAST_HASHER", "NEW_PHRASING", "PASSWORD", "PUBLISHER",
            "admin_client", "ask", "copy_content", "new_entry", "services", "small_faq_dir",

@@ -42,8 +42,8 @@ from bot.channels.telegram_plumbing import ChatOrderedProcessor, RetryAfterLimit
 from bot.channels.telegram_render import Pick, Vote, keyboard, parse_data, render, render_plain
 from bot.channels.telegram_texts import TEXTS
 from services import DialogService, IncomingMessage, Reply
-from services.messages import Lang
-from services.ratelimit import RateLimiter
+from services.dialogue import Lang
+from services.platform import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +127,8 @@ class TelegramChannel:
         if choice not in ("zh", "en", "auto") or update.effective_user is None:
             await self._notice(update, TEXTS["lang_usage"][await self._lang(update)])
             return
-        await self._dialog.set_language(CHANNEL, self._chat(update),
-                                        None if choice == "auto" else choice)
+        chosen: Lang | None = "en" if choice == "en" else "zh" if choice == "zh" else None
+        await self._dialog.set_language(CHANNEL, self._chat(update), chosen)
         await self._notice(update, TEXTS[f"lang_{choice}"][await self._lang(update)])
 
     # -- messages ----------------------------------------------------------------------------
@@ -238,17 +238,14 @@ class TelegramChannel:
             return "en" if chosen == "en" else "zh"
         return "en" if (user.language_code or "").lower().startswith("en") else "zh"
 
-    def _ui(self, key: str, lang: str) -> str:
-        return self._dialog.catalog.content.text(key, lang)
+    def _ui(self, key: str, lang: Lang) -> str:
+        return self._dialog.text(key, lang)
 
-    def _small_talk(self, talk_id: str, lang: str) -> str:
-        for talk in self._dialog.catalog.content.small_talk:
-            if talk.id == talk_id:
-                return talk.reply_en if lang == "en" else talk.reply
-        return self._ui("empty", lang)
+    def _small_talk(self, talk_id: str, lang: Lang) -> str:
+        return self._dialog.small_talk_text(talk_id, lang)
 
 
-def build_telegram_app(  # noqa: PLR0913
+def build_telegram_app(
         token: str, dialog: DialogService, limiter: RateLimiter, *, base_url: str | None = None,
         request: BaseRequest | None = None, polling: bool = True) -> TelegramApp:
     """The PTB application with every handler: an updater for polling, none for webhooks."""

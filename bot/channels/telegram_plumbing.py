@@ -57,7 +57,7 @@ class RetryAfterLimiter(BaseRateLimiter[None]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    async def process_request(  # noqa: PLR0913, PLR0917  (PTB's signature)
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,

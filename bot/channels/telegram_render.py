@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from services import Reply
+from services.dialogue import Lang
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_DATA = 64
 UP, DOWN = "👍", "👎"
 _PARAGRAPH = re.compile(r"\n[ \t]*\n+")
 
-UiText = Callable[[str, str], str]  # (key, lang) -> text, e.g. Content.text
+UiText = Callable[[str, Lang], str]  # (key, lang) -> text, e.g. DialogService.text
 
 
 def units(text: str) -> int:

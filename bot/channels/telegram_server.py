@@ -21,7 +21,7 @@ from bot.channels.telegram import TelegramApp, build_telegram_app
 from bot.keys import REDIS, REDIS_GUARD, SERVICES, SETTINGS, TELEGRAM
 from bot.settings import Settings
 from bot.web.middlewares import json_error
-from services.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from services.platform import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 log = logging.getLogger(__name__)
 

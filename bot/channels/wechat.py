@@ -34,8 +34,7 @@ from bot.channels.wechat_inbound import BadMessage, Inbound, decrypt, parse, sam
 from bot.keys import REDIS, REDIS_GUARD, SERVICES, SETTINGS
 from bot.settings import Settings
 from services import DialogService
-from services.dedup import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
-from services.redis_guard import FallbackTtlStore
+from services.platform import Dedup, FallbackTtlStore, MemoryTtlStore, RedisTtlStore, TtlStore
 
 log = logging.getLogger(__name__)
 

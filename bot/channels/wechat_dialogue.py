@@ -16,7 +16,7 @@ import unicodedata
 from bot.channels.wechat_inbound import Inbound
 from bot.channels.wechat_render import more_number, paginate, render_text
 from services import DialogService, IncomingMessage, Reply
-from services.dedup import TtlStore
+from services.platform import TtlStore
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def _incoming(message: Inbound, text: str = "") -> IncomingMessage:
 
 
 def _not_text(dialog: DialogService) -> str:
-    return dialog.catalog.content.text("not_text", "zh")
+    return dialog.text("not_text", "zh")
 
 
 def _pages_key(openid: str) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from services.replies import TOPIC_PREFIX  # the dialogue's option id for a topic
+from services.dialogue import TOPIC_PREFIX  # the dialogue's option id for a topic
 
 if TYPE_CHECKING:  # bot uses the engine's models for typing only
     from intents import FaqEntry

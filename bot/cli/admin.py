@@ -13,8 +13,8 @@ import typer
 
 from bot.cli.base import quiet_logging, with_services
 from services import Services
-from services.admin_errors import AdminError
-from services.roles import CLI, ROLES
+from services.errors import AdminError
+from services.platform import CLI, ROLES
 from services.staff import Staff
 
 app = typer.Typer(help="Staff accounts for the web admin and its API.", no_args_is_help=True)

@@ -11,7 +11,7 @@ import typer
 
 from bot.settings import Settings
 from services import Services, start_services
-from services.db.migrate import SchemaNotReady
+from services.db import SchemaNotReady
 
 T = TypeVar("T")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import uuid
@@ -13,7 +14,7 @@ import typer
 from bot.cli.base import quiet_logging, settings, with_services
 from bot.cli.render import plain
 from services import IncomingMessage, Services
-from services import evaluation as ev
+from services.dialogue import evaluation as ev
 
 
 def _json(data: object) -> str:
@@ -60,7 +61,7 @@ def chat() -> None:
         print("温教问答 — 输入问题，回车发送；Ctrl+D 退出。")
         while True:
             try:
-                line = input("> ")
+                line = await asyncio.to_thread(input, "> ")
             except EOFError:
                 print()
                 return

@@ -16,11 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.cli.base import quiet_logging, settings, with_services
 from intents import FaqDataError, load_content
 from services import Services
-from services.admin import AdminService
-from services.content_io import export_entries
-from services.faq_csv import CsvFormatError, export_csv
-from services.faq_import import ImportFailed, import_entries, read_rows, validate_rows
-from services.seed import seed_entries
+from services.content import (
+    AdminService,
+    CsvFormatError,
+    ImportFailed,
+    export_csv,
+    export_entries,
+    import_entries,
+    read_rows,
+    seed_entries,
+    validate_rows,
+)
 
 PROGRESS_FROM = 50  # rows; shorter imports finish before a bar would help
 

@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 
 from bot.cli.base import quiet_logging, settings
-from services import retention
-from services.backup import BackupError, backup, restore, sqlite_path
 from services.db import create_engine_and_sessionmaker
+from services.platform import BackupError, backup_sqlite, restore_sqlite, retention, sqlite_path
 
 
 def purge(
@@ -51,7 +50,7 @@ def backup_command(
     """Copy the SQLite database consistently (fine while the server runs)."""
     try:
         database = sqlite_path(settings().database_url)
-        backup(database, file, force=force)
+        backup_sqlite(database, file, force=force)
     except BackupError as exc:
         raise typer.Exit(_fail(exc)) from exc
     print(f"backed up {database} to {file}")
@@ -64,7 +63,7 @@ def restore_command(
     """Replace the SQLite database with a backup (stop the server first)."""
     try:
         database = sqlite_path(settings().database_url)
-        kept = restore(file, database, force=force)
+        kept = restore_sqlite(file, database, force=force)
     except BackupError as exc:
         raise typer.Exit(_fail(exc)) from exc
     print(f"restored {database} from {file}" + (f"; the previous one is kept as {kept}"

@@ -14,11 +14,11 @@ from multidict import MultiDictProxy
 from bot.keys import ADMIN
 from bot.web.admin_render import render
 from bot.web.auth import api_error, client_ip, principal
-from services import entry_docs as docs
-from services.admin_errors import AdminError, Conflict, Invalid
-from services.history import diff
+from services.content import diff
+from services.content import documents as docs
+from services.errors import AdminError, Conflict, Invalid
+from services.platform import parse_local
 from services.staff import Staff
-from services.timeutil import parse_local
 
 
 def staff(request: web.Request) -> Staff:

@@ -15,10 +15,10 @@ from aiohttp import web
 
 from bot.web.admin import staff
 from bot.web.auth import client_ip, principal
-from services.admin_errors import Invalid
-from services.entry_store import EntryView
-from services.inbox import Group
-from services.timeutil import parse_local
+from services.content import EntryView
+from services.errors import Invalid
+from services.platform import parse_local
+from services.staff import Group
 
 
 def _dumps(data: Any) -> str:

@@ -20,9 +20,8 @@ from bot.web.auth import (
     principal,
     set_cookie,
 )
-from services import audit
-from services.admin_errors import AuthFailed, Invalid, TooManyAttempts
-from services.roles import ROLES, require
+from services.errors import AuthFailed, Invalid, TooManyAttempts
+from services.platform import ROLES, audit, require
 
 LOGIN_FORM_SECONDS = 3600
 

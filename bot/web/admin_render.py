@@ -10,10 +10,8 @@ import jinja2
 from aiohttp import web
 
 from bot.keys import PRINCIPAL
-from services import entry_docs as docs
-from services.audit import ACTION_LABELS
-from services.roles import ROLE_LABELS
-from services.timeutil import local
+from services.content import documents as docs
+from services.platform import ROLE_LABELS, audit, local
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NOTICES = {  # fixed texts chosen by ?ok=KEY after a redirect: nothing from the URL is shown
@@ -39,7 +37,7 @@ def setup_templates(app: web.Application) -> None:
                                undefined=jinja2.StrictUndefined)
     env.filters.update(local=local, status_label=lambda s: docs.STATUS_LABELS.get(s, s),
                        role_label=lambda r: ROLE_LABELS.get(r, r),
-                       action_label=lambda a: ACTION_LABELS.get(a, a), field_label=docs.label)
+                       action_label=lambda a: audit.ACTION_LABELS.get(a, a), field_label=docs.label)
 
 
 def render(request: web.Request, template: str, status: int = 200,

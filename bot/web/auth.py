@@ -19,8 +19,8 @@ from aiohttp import web
 from bot.keys import ADMIN, PRINCIPAL, SETTINGS
 from bot.web.admin_render import render
 from bot.web.middlewares import json_error
-from services.admin_errors import AdminError, AuthFailed, Conflict, Invalid
-from services.roles import Principal
+from services.errors import AdminError, AuthFailed, Conflict, Invalid
+from services.platform import Principal
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

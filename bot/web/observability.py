@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.keys import SETTINGS
 from bot.logs import REQUEST_ID
 from bot.web.middlewares import Handler
-from services import telemetry
+from services.platform import telemetry
 
 log = logging.getLogger("wenjiao.http")
 

@@ -1,6 +1,17 @@
-"""Persistence: models, engine set-up and repository functions."""
+"""Persistence: models, engine set-up, migrations, locks and repository functions."""
 
+from services.db import migrate
 from services.db.base import Base
 from services.db.engine import create_engine_and_sessionmaker, create_schema
+from services.db.locks import hold_until_commit
+from services.db.migrate import SchemaNotReady, ensure_schema
 
-__all__ = ["Base", "create_engine_and_sessionmaker", "create_schema"]
+__all__ = [
+    "Base",
+    "SchemaNotReady",
+    "create_engine_and_sessionmaker",
+    "create_schema",
+    "ensure_schema",
+    "hold_until_commit",
+    "migrate",
+]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 async def hold_until_commit(session: AsyncSession, name: str) -> None:
     """Wait for the lock ``name``; it is released when the session's transaction ends."""
-    if session.bind.dialect.name != "postgresql":
+    if session.bind is None or session.bind.dialect.name != "postgresql":
         return
     key = zlib.crc32(f"wenjiao:{name}".encode())
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -13,7 +13,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import TelegramApp, build_telegram_app
 from services import Services
-from services.ratelimit import MemoryRateLimiter
+from services.platform.ratelimit import MemoryRateLimiter
 from tests.bot.telegram_fakes import TOKEN, FakeBotApi
 from tests.conftest import MEMORY_DB
 

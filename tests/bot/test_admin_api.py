@@ -74,7 +74,7 @@ async def test_logout_revokes_the_token(api):
 
 
 async def test_a_disabled_account_loses_its_token_at_once(api, staff):
-    from services.roles import CLI
+    from services.platform.roles import CLI
 
     auth = await token(api, "erin")
     await staff.auth.set_disabled(CLI, "erin", True)

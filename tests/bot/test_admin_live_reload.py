@@ -9,7 +9,7 @@ import time
 from bot.app import create_app
 from bot.keys import ADMIN
 from bot.settings import Settings
-from services.roles import CLI
+from services.platform.roles import CLI
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import NEW_PHRASING, PASSWORD, new_entry
 

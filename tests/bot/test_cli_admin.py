@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from intents import load_content
 from services import start_services
-from services.staff import Staff
+from services.staff.desk import Staff
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import PASSWORD, copy_content, new_entry
 
@@ -62,7 +62,7 @@ def test_set_role_disable_enable_and_list(cli):
     assert cli("admin", "list-users").output.splitlines() == ["erin\tpublisher\tactive"]
     assert cli("admin", "disable-user", "erin").exit_code == 0
     assert "erin\tpublisher\tdisabled" in cli("admin", "list-users").output
-    from services.admin_errors import AuthFailed
+    from services.errors import AuthFailed
 
     with pytest.raises(AuthFailed):
         in_store(cli, lambda staff: staff.auth.login("erin", PASSWORD))
@@ -154,7 +154,7 @@ def test_a_csv_without_the_needed_columns_is_refused(cli, tmp_path):
 def test_import_as_drafts_changes_nothing_live(cli, tmp_path):
     out = tmp_path / "new.csv"
     doc = new_entry()
-    from services.faq_csv import write_csv
+    from services.content.csv_files import write_csv
 
     write_csv(out, [doc])
     result = cli("faq", "import", str(out), "--draft", "--author", "spreadsheet")
@@ -165,7 +165,7 @@ def test_import_as_drafts_changes_nothing_live(cli, tmp_path):
 
 
 def test_a_long_import_shows_a_progress_bar(cli, tmp_path):
-    from services.faq_csv import write_csv
+    from services.content.csv_files import write_csv
 
     docs = [new_entry(f"enrollment.bulk_{i:03d}", title=f"批量条目{i}",
                       questions=[f"批量问题{i}"], keywords=[]) for i in range(60)]

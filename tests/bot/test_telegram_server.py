@@ -23,7 +23,7 @@ from bot.app import create_app
 from bot.channels.telegram import build_telegram_app
 from bot.channels.telegram_server import SECRET_HEADER, WEBHOOK_PATH
 from bot.settings import Settings
-from services.ratelimit import MemoryRateLimiter
+from services.platform.ratelimit import MemoryRateLimiter
 from tests.bot.telegram_fakes import TOKEN, FakeBotApi
 from tests.bot.telegram_harness import sqlite_only  # noqa: F401  (fixture)
 from tests.bot.telegram_updates import PARENT, message, user

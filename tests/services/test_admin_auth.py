@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from services import audit
-from services.admin_errors import AuthFailed, Forbidden, Invalid, NotFound, TooManyAttempts
-from services.auth import AuthService
+from services.platform import audit
+from services.errors import AuthFailed, Forbidden, Invalid, NotFound, TooManyAttempts
+from services.staff.auth import AuthService
 from services.db import repositories as repo
 from services.db.models import AdminSession, AdminUser
-from services.roles import CLI
+from services.platform.roles import CLI
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import EDITOR, FAST_HASHER, PASSWORD
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.admin_errors import Conflict, Forbidden, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.db import repositories as repo
-from services.seed import seed_entries
+from services.content.seed import seed_entries
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import ADMIN_USER, EDITOR, NEW_PHRASING, PUBLISHER, ask, new_entry
 
@@ -242,8 +242,7 @@ async def test_publishing_bumps_the_content_version_other_processes_poll(service
 
 
 async def test_every_action_is_in_the_audit_log(services, staff):
-    from services import audit
-
+    from services.platform import audit
     view = await staff.content.create(EDITOR, new_entry())
     await staff.content.publish(PUBLISHER, view.id, view.version)
     await staff.content.delete(ADMIN_USER, view.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services import audit
-from services.admin_errors import Conflict, Invalid, NotFound
+from services.platform import audit
+from services.errors import Conflict, Invalid, NotFound
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import EDITOR, NEW_PHRASING, PUBLISHER, ask
 

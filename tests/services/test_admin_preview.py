@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.admin_errors import Invalid
+from services.errors import Invalid
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import EDITOR, NEW_PHRASING, PUBLISHER, new_entry
 

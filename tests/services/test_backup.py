@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services import IncomingMessage, start_services
-from services.backup import BackupError, backup, restore, sqlite_path
+from services.platform.backup import BackupError, backup, restore, sqlite_path
 from tests.conftest import FAQ_DIR
 
 

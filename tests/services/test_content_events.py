@@ -9,10 +9,10 @@ import pytest
 from redis.asyncio import Redis
 
 from services import Services
-from services.content_events import ContentEvents, on_content_commit
+from services.content.events import ContentEvents, on_content_commit
 from services.db import repositories as repo
 from services.db.models import Entry
-from services.redis_guard import RedisGuard
+from services.platform.redis_guard import RedisGuard
 
 
 async def test_a_committed_bump_is_announced_once_with_its_version(services: Services):

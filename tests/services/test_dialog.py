@@ -54,10 +54,10 @@ async def test_number_without_a_pending_choice_is_not_an_answer(ask):
 
 
 async def test_none_of_these_records_the_question(ask, services):
-    from services.dialog import NONE_OPTION
-    from services.messages import Option
+    from services.dialogue import NONE_OPTION
+    from services.dialogue.messages import Option
 
-    from services.state import Conversation
+    from services.dialogue.conversation import Conversation
 
     conversation = Conversation(options=[Option(id="honors.santan_teachers", title="三坛").model_dump(),
                                          Option(id=NONE_OPTION, title="都不是").model_dump()],
@@ -95,12 +95,12 @@ async def test_fallback_offers_the_core_topics_never_a_random_answer(ask):
 async def test_a_near_miss_falls_back_but_offers_its_best_guess_first():
     """Scoring between the suggestion floor and the threshold is no answer (a guess is never
     answered), but the user gets the likely entry as option 1, and "1" answers it."""
-    from intents import MatchConfig
+    from intents import DecisionConfig
     from services import IncomingMessage, start_services
     from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY
 
-    strict = MatchConfig(threshold=0.99, suggest_floor=0.5)
-    running = await start_services(MEMORY_DB, FAQ_DIR, config=strict, today=PLAN_YEAR_DAY)
+    strict = DecisionConfig(threshold=0.99, suggest_floor=0.5)
+    running = await start_services(MEMORY_DB, FAQ_DIR, decision=strict, today=PLAN_YEAR_DAY)
     try:
         async def ask(text: str):
             return await running.dialog.handle(IncomingMessage(channel="test", user_id="n",
@@ -155,7 +155,7 @@ async def test_expired_target_says_newer_figures_may_exist(services):
     from datetime import date
 
     from services import IncomingMessage
-    from services.dialog import DialogService
+    from services.dialogue.service import DialogService
 
     later = DialogService(services.catalog, services.sessionmaker, today=date(2026, 11, 28))
     reply = await later.handle(IncomingMessage(channel="t", user_id="x",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.privacy import pseudonym, redact
+from services.dialogue.privacy import pseudonym, redact
 
 
 @pytest.mark.parametrize(

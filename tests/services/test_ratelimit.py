@@ -7,8 +7,8 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from services.ratelimit import MemoryRateLimiter, RateDecision, RedisRateLimiter
-from services.redis_guard import RedisGuard
+from services.platform.ratelimit import MemoryRateLimiter, RateDecision, RedisRateLimiter
+from services.platform.redis_guard import RedisGuard
 
 
 class Clock:

@@ -9,8 +9,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from services.dedup import Dedup, MemoryTtlStore, RedisTtlStore
-from services.redis_guard import FallbackTtlStore, RedisGuard
+from services.platform.dedup import Dedup, MemoryTtlStore, RedisTtlStore
+from services.platform.redis_guard import FallbackTtlStore, RedisGuard
 from tests.tcp_proxy import closed_port
 
 
@@ -44,7 +44,7 @@ async def test_a_failure_falls_back_and_later_calls_skip_redis_until_the_retry_t
     clock, redis = Clock(), FlakyRedis()
     guard = RedisGuard(retry_after=2.0, clock=clock)
     redis.down = True
-    with caplog.at_level(logging.WARNING, logger="services.redis_guard"):
+    with caplog.at_level(logging.WARNING, logger="services.platform.redis_guard"):
         assert await guard.run(redis.get, local) == "local"
         assert await guard.run(redis.get, local) == "local"
     assert redis.calls == 1  # the second call did not wait on the dead server

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from services import Services
 from services.db.models import Exchange, Feedback, UnansweredQuestion
-from services.retention import parse_age, purge
+from services.platform.retention import parse_age, purge
 
 NOW = datetime.now(UTC)
 

@@ -3,7 +3,7 @@ must not (a false alarm frightens a parent and buries the answer they asked for)
 
 import pytest
 
-from services.safety import is_crisis
+from services.dialogue.safety import is_crisis
 
 CRISES = [
     "我想自杀",

@@ -6,7 +6,7 @@ from intents import load_content
 from services.db import create_engine_and_sessionmaker, create_schema
 from services.db import repositories as repo
 from services.db.models import Entry, EntryRevision
-from services.seed import seed_entries
+from services.content.seed import seed_entries
 from tests.conftest import FAQ_DIR
 
 

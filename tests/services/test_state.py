@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from services.redis_guard import RedisGuard
-from services.state import (
+from services.platform.redis_guard import RedisGuard
+from services.dialogue.conversation import (
     Conversation,
     FallbackConversationStore,
     MemoryConversationStore,

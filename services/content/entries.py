@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services import entry_docs as docs
-from services.admin_errors import Conflict, NotFound
+from services.content import documents as docs
 from services.db import repositories as repo
 from services.db.base import utcnow
 from services.db.models import Entry, EntryRevision
-from services.timeutil import as_utc
+from services.errors import Conflict, NotFound
+from services.platform.timeutil import as_utc
 
 
 @dataclass(frozen=True, slots=True)

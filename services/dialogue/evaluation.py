@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from services.dialog import DialogService
-from services.messages import IncomingMessage, Reply
+from services.dialogue.messages import IncomingMessage, Reply
+from services.dialogue.service import DialogService
 
 ANSWER_TOPICS = ("enrollment", "hotline", "honors", "other_plan")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from services.redis_guard import REDIS_DOWN, RedisGuard
+from services.platform.redis_guard import REDIS_DOWN, RedisGuard
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -80,7 +80,7 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Counts shared by every process through Redis: one ``INCR`` + ``EXPIRE`` per message."""
 
-    def __init__(self, redis: Redis, limit: int, window: float = WINDOW_SECONDS, *,  # noqa: PLR0913
+    def __init__(self, redis: Redis, limit: int, window: float = WINDOW_SECONDS, *,
                  prefix: str = "wenjiao:rate:", clock: Callable[[], float] = time.time,
                  guard: RedisGuard | None = None) -> None:
         """``limit`` messages per ``window`` seconds and key, counted under ``prefix``."""

@@ -13,10 +13,12 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from services.dialogue.messages import Lang
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from services.redis_guard import RedisGuard
+    from services.platform.redis_guard import RedisGuard
 
 TTL_SECONDS = 30 * 60
 MAX_CONVERSATIONS = 50_000
@@ -28,7 +30,7 @@ class Conversation:
 
     options: list[dict[str, str]] = field(default_factory=list)  # [{id, title}]
     question: str = ""  # the redacted question the options answer
-    lang: str | None = None  # chosen language, if the user set one
+    lang: Lang | None = None  # chosen language, if the user set one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form (for Redis)."""
@@ -38,7 +40,12 @@ class Conversation:
     def from_dict(cls, data: dict[str, Any]) -> Conversation:
         """Back from :meth:`to_dict`."""
         return cls(options=list(data.get("options", [])), question=str(data.get("question", "")),
-                   lang=data.get("lang"))
+                   lang=_lang(data.get("lang")))
+
+
+def _lang(value: object) -> Lang | None:
+    """A stored language back as a :data:`Lang` (anything else: not chosen)."""
+    return "en" if value == "en" else "zh" if value == "zh" else None
 
 
 class ConversationStore(Protocol):

@@ -14,12 +14,12 @@ from datetime import date
 
 from argon2 import PasswordHasher
 
-from services.admin import AdminService
-from services.auth import AuthService
-from services.inbox import InboxService
-from services.preview import Preview
-from services.reports import ReportService
+from services.content.lifecycle import AdminService
+from services.content.preview import Preview
 from services.runtime import Services
+from services.staff.auth import AuthService
+from services.staff.inbox import InboxService
+from services.staff.reports import ReportService
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import audit
-from services.admin import AdminService
-from services.admin_errors import Invalid, NotFound
+from services.content.entries import EntryView
+from services.content.lifecycle import AdminService
 from services.db import repositories as repo
 from services.db.models import UnansweredQuestion
-from services.entry_store import EntryView
-from services.roles import Principal, require
-from services.timeutil import as_utc
+from services.errors import Invalid, NotFound
+from services.platform import audit
+from services.platform.roles import Principal, require
+from services.platform.timeutil import as_utc
 
 SIMILAR = 72  # rapidfuzz ratio (0..100) from which two normalised questions are one group
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.admin_errors import Forbidden
+from services.errors import Forbidden
 
 ROLES = ("editor", "publisher", "admin")
 ROLE_LABELS = {"editor": "编辑", "publisher": "发布员", "admin": "管理员"}

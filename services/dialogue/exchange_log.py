@@ -11,8 +11,8 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.db import repositories as repo
-from services.messages import IncomingMessage, Reply
-from services.privacy import pseudonym, redact
+from services.dialogue.messages import IncomingMessage, Reply
+from services.dialogue.privacy import pseudonym, redact
 
 
 class ExchangeLog:

@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intents import FaqEntry
-from services import audit
-from services import entry_docs as docs
-from services.admin_errors import Invalid
+from services.content import documents as docs
+from services.content.csv_files import read_csv
 from services.db import repositories as repo
 from services.db.models import Entry, EntryRevision
-from services.faq_csv import read_csv
+from services.errors import Invalid
+from services.platform import audit
 
 
 class ImportFailed(ValueError):

@@ -15,17 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import audit
-from services import entry_docs as docs
-from services.admin_errors import Conflict, Invalid, NotFound
-from services.catalog import Catalog
+from services.content import documents as docs
+from services.content.catalog import Catalog
+from services.content.entries import EntryView, get_row, live_ids, live_row, publish_row, write
+from services.content.history import Revision, history
 from services.db import repositories as repo
 from services.db.base import utcnow
 from services.db.models import Entry, EntryRevision
-from services.entry_store import EntryView, get_row, live_ids, live_row, publish_row, write
-from services.history import Revision, history
-from services.roles import Principal, require
-from services.timeutil import as_utc
+from services.errors import Conflict, Invalid, NotFound
+from services.platform import audit
+from services.platform.roles import Principal, require
+from services.platform.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import entry_docs as docs
-from services.admin_errors import NotFound
+from services.content import documents as docs
 from services.db.models import Entry, EntryRevision
-from services.timeutil import as_utc
+from services.errors import NotFound
+from services.platform.timeutil import as_utc
 
 ACTION_LABELS = {"seed": "从文件导入", "import": "导入", "create": "新建", "edit": "编辑草稿",
                  "attach": "并入用户问题", "publish": "发布", "schedule": "定时发布",

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from redis.exceptions import RedisError
 
-from services import telemetry
+from services.platform import telemetry
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from services.dedup import TtlStore
+    from services.platform.dedup import TtlStore
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import audit
-from services.admin_errors import NotFound
-from services.catalog import Catalog
+from services.content.catalog import Catalog
 from services.db.models import Exchange, Feedback
-from services.privacy import redact
-from services.roles import Principal, require
-from services.timeutil import as_utc
+from services.dialogue.privacy import redact
+from services.errors import NotFound
+from services.platform import audit
+from services.platform.roles import Principal, require
+from services.platform.timeutil import as_utc
 
 HANDLED = "crisis_handled"
 

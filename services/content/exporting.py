@@ -6,6 +6,7 @@ reviewed in git like any other change.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,7 @@ _Dumper.add_representer(str, _str)
 
 
 def _ordered(data: dict[str, Any]) -> dict[str, Any]:
-    out = {k: data[k] for k in FIELD_ORDER if data.get(k) not in (None, [], ())}
-    return out
+    return {k: data[k] for k in FIELD_ORDER if data.get(k) not in (None, [], ())}
 
 
 async def export_entries(session: AsyncSession, directory: Path) -> dict[str, int]:
@@ -41,9 +41,14 @@ async def export_entries(session: AsyncSession, directory: Path) -> dict[str, in
     by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for data in await repo.published_entries(session):
         by_topic[data["topic"]].append(_ordered(data))
+    await asyncio.to_thread(_write, directory, by_topic)
+    return {topic: len(entries) for topic, entries in by_topic.items()}
+
+
+def _write(directory: Path, by_topic: dict[str, list[dict[str, Any]]]) -> None:
+    """One YAML file per topic (file work, off the event loop)."""
     directory.mkdir(parents=True, exist_ok=True)
     for topic, entries in by_topic.items():
         text = yaml.dump({"topic": topic, "entries": entries}, Dumper=_Dumper,
                          allow_unicode=True, sort_keys=False, width=100)
         (directory / f"{topic}.yaml").write_text(text, encoding="utf-8")
-    return {topic: len(entries) for topic, entries in by_topic.items()}

@@ -60,5 +60,5 @@ async def purge(session: AsyncSession, before: datetime, *, dry_run: bool = Fals
     return counts
 
 
-async def _count(session: AsyncSession, query: Select[tuple[int]]) -> int:
+async def _count(session: AsyncSession, query: Select[int]) -> int:
     return int(await session.scalar(query) or 0)

@@ -20,13 +20,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services import audit
-from services.admin_errors import AuthFailed, Invalid, NotFound, TooManyAttempts
 from services.db import repositories as repo
 from services.db.base import utcnow
 from services.db.models import AdminSession, AdminUser
-from services.roles import ROLES, Principal, require
-from services.timeutil import as_utc
+from services.errors import AuthFailed, Invalid, NotFound, TooManyAttempts
+from services.platform import audit
+from services.platform.roles import ROLES, Principal, require
+from services.platform.timeutil import as_utc
 
 USERNAME = re.compile(r"^[\w.@-]{2,80}$")
 MIN_PASSWORD = 8

@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from intents import FaqEntry, IntentEngine
-from services import entry_docs as docs
-from services.admin import AdminService
-from services.admin_errors import Invalid
+from intents import FaqEntry, IntentEngine, Outcome, decide
+from services.content import documents as docs
+from services.content.lifecycle import AdminService
+from services.errors import Invalid
 
 MAX_TEXT = 500
 
@@ -35,7 +35,7 @@ class TryResult:
 
     text: str
     normalized: str
-    outcome: str  # answer | clarify | fallback
+    outcome: Outcome
     threshold: float
     candidates: tuple[TryCandidate, ...]
     with_draft: str | None  # the entry whose draft was swapped in, if any
@@ -68,9 +68,11 @@ class Preview:
         if entry_id and use_draft:
             engine, swapped = await self._draft_engine(entry_id)
         result = engine.match(text)
+        config = self._content.catalog.decision
+        decision = decide(result, config, engine.linked)
         candidates = tuple(TryCandidate(c.entry_id, engine.entry(c.entry_id).title, c.score,
                                         c.question, dict(c.parts)) for c in result.candidates)
-        return TryResult(text, result.normalized, result.outcome, engine.config.threshold,
+        return TryResult(text, result.normalized, decision.outcome, config.threshold,
                          candidates, swapped)
 
     async def _draft_engine(self, entry_id: str) -> tuple[IntentEngine, str | None]:

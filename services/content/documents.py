@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from intents import FaqEntry
-from services.admin_errors import Invalid
 from services.db.models import Entry
+from services.errors import Invalid
 
 FIELDS = ("id", "topic", "title", "questions", "keywords", "answer", "answer_en", "source",
           "related", "valid_from", "valid_until")

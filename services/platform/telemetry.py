@@ -87,7 +87,7 @@ def exposition(multiprocess_dir: Path | None = None) -> tuple[bytes, str]:
     if multiprocess_dir is not None:
         registry = CollectorRegistry()
         source: CollectorRegistry | MultiProcessCollector = MultiProcessCollector(
-            registry, path=str(multiprocess_dir))
+            registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
     else:
         source = REGISTRY
     return generate_latest(_WithFallbackRatio(source)), CONTENT_TYPE_LATEST

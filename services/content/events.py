@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from services.db.models import Meta
 from services.db.repositories import CONTENT_VERSION
-from services.redis_guard import REDIS_DOWN, RedisGuard
+from services.platform.redis_guard import REDIS_DOWN, RedisGuard
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from services.catalog import Catalog
+    from services.content.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class ContentEvents:
                     self.handled += 1
         finally:
             with contextlib.suppress(*REDIS_DOWN):
-                await pubsub.aclose()
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _refresh(self) -> None:
         try:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intents import Content, FaqEntry, IntentEngine, MatchConfig, Normalizer
+from intents import Content, DecisionConfig, FaqEntry, IntentEngine, MatchConfig, Normalizer
 from services.db import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,10 @@ class Catalog:
         content: Content,
         sessionmaker: async_sessionmaker[AsyncSession],
         config: MatchConfig | None = None,
+        decision: DecisionConfig | None = None,
     ) -> None:
         self.content = content
+        self.decision = decision or DecisionConfig()  # read by the dialogue and the preview
         self.normalizer = Normalizer(content.synonyms)
         self._sessionmaker = sessionmaker
         self._config = config or MatchConfig()

@@ -1,0 +1,41 @@
+"""The dialogue: one message in, one :class:`Reply` out, the same for every channel.
+
+:class:`DialogService` runs a turn through a pipeline of steps (``steps.py``); one module
+(``decision.py``) holds every threshold and decides answer, clarify or fallback; ``replies.py``
+words the reply; ``safety.py`` and ``privacy.py`` guard it; ``exchange_log.py`` stores it,
+redacted; ``conversation.py`` remembers what a user was offered.
+
+Imports ``content`` and ``platform`` below it, never ``staff`` or the channels above it.
+"""
+
+from services.dialogue import evaluation
+from services.dialogue.conversation import (
+    Conversation,
+    ConversationStore,
+    FallbackConversationStore,
+    MemoryConversationStore,
+    RedisConversationStore,
+)
+from services.dialogue.messages import IncomingMessage, Lang, Option, Reply, ReplyKind
+from services.dialogue.privacy import pseudonym, redact
+from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX
+from services.dialogue.service import DialogService
+
+__all__ = [
+    "NONE_OPTION",
+    "TOPIC_PREFIX",
+    "Conversation",
+    "ConversationStore",
+    "DialogService",
+    "FallbackConversationStore",
+    "IncomingMessage",
+    "Lang",
+    "MemoryConversationStore",
+    "Option",
+    "RedisConversationStore",
+    "Reply",
+    "ReplyKind",
+    "evaluation",
+    "pseudonym",
+    "redact",
+]

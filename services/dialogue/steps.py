@@ -1,0 +1,248 @@
+"""The steps of a dialogue turn, in order. Each looks at the turn and either finishes it (returns
+an :class:`Outcome`) or passes it on (returns None); :data:`DEFAULT_STEPS` is the order, and a new
+step is one more entry in that list.
+
+Order matters and is the policy: an empty message is answered before anything is read; a crisis
+is answered first whatever else the message says; then a pending choice (the number of an option
+offered last turn), small talk, the out-of-scope rules and, last, the engine's ranking with the one
+decision of ``intents.decision``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from intents import OutOfScope, decide
+from intents.dialogue_rules import detect_language, out_of_scope, small_talk
+from services.content import Catalog
+from services.dialogue.conversation import Conversation
+from services.dialogue.messages import Lang, Option, Reply
+from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX, ReplyBuilder
+from services.dialogue.safety import is_crisis
+from services.platform import telemetry
+
+log = logging.getLogger(__name__)
+
+_CHOICE = re.compile(r"^\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十])\s*(?:个|条|项)?\s*[.。、)]?\s*$")
+_CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+SMALL_TALK_WITH_TOPICS = frozenset({"greeting", "capabilities"})
+
+
+@dataclass
+class Turn:
+    """One message on its way through the steps: what it says and what steps have learned."""
+
+    text: str
+    lang: Lang
+    conversation: Conversation
+    # Set by the scope step when a rule matched that a strong engine match may still beat.
+    scope_rule: OutOfScope | None = None
+
+
+@dataclass
+class Outcome:
+    """How a turn finished: the reply and what the exchange log records about it."""
+
+    reply: Reply
+    flagged: bool = False
+    unanswered: bool = False
+    best_intent: str | None = None
+    decided_by: str = ""  # the step (and rule) that finished the turn, for the debug log
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class Step(Protocol):
+    """One stage of the pipeline."""
+
+    name: str
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """Finish the turn, or return None to pass it to the next step."""
+        ...
+
+
+class Empty:
+    """A message with nothing in it gets the topics."""
+
+    name = "empty"
+
+    def __init__(self, replies: ReplyBuilder) -> None:
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """The "please type a question" reply for a blank message."""
+        if turn.text.strip():
+            return None
+        return Outcome(self._replies.fixed("fallback", "empty", turn.lang,
+                                           options=self._replies.topic_options(turn.lang)),
+                       decided_by=self.name)
+
+
+class Crisis:
+    """Suicide, self-harm, abuse, danger: the crisis reply first, flagged for staff."""
+
+    name = "crisis"
+
+    def __init__(self, replies: ReplyBuilder) -> None:
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """The crisis reply when the safety rules fire."""
+        if not is_crisis(turn.text):
+            return None
+        return Outcome(self._replies.fixed("crisis", "crisis", turn.lang), flagged=True,
+                       decided_by=self.name)
+
+
+class PendingChoice:
+    """A reply that picks one of the options offered in the previous turn (by number or title)."""
+
+    name = "pending_choice"
+
+    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
+        self._catalog = catalog
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """The picked option's answer, topic menu or "none of these" reply."""
+        conversation = turn.conversation
+        options = [Option.model_validate(o) for o in conversation.options]
+        if not options:
+            return None
+        picked = pick(turn.text, options)
+        if picked is None:
+            return None
+        asked = conversation.lang or ("en" if detect_language(conversation.question) == "en"
+                                      else detect_language(turn.text))
+        lang: Lang = "en" if asked == "en" else "zh"
+        replies = self._replies
+        if picked.id == NONE_OPTION:
+            reply = replies.fixed("fallback", "none_chosen", lang,
+                                  options=replies.topic_options(lang))
+            return Outcome(reply, unanswered=True, decided_by=self.name)
+        if picked.id.startswith(TOPIC_PREFIX):
+            return Outcome(replies.topic_menu(picked.id.removeprefix(TOPIC_PREFIX), lang),
+                           decided_by=self.name)
+        engine = self._catalog.engine
+        if not engine.has(picked.id):
+            return None
+        return Outcome(replies.answer(engine.entry(picked.id), 1.0, lang),
+                       best_intent=picked.id, decided_by=self.name)
+
+
+class SmallTalk:
+    """Greetings, thanks and the like: the content's short reply."""
+
+    name = "small_talk"
+
+    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
+        self._catalog = catalog
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """The small-talk reply when the whole message is small talk."""
+        talk = small_talk(turn.text, self._catalog.content.small_talk)
+        if talk is None:
+            return None
+        reply = talk.reply_en if turn.lang == "en" else talk.reply
+        options: list[Option] = []
+        if talk.id in SMALL_TALK_WITH_TOPICS:
+            options = self._replies.topic_options(turn.lang)
+        return Outcome(Reply(kind="greeting", text=reply, confidence=1.0, options=options,
+                             lang=turn.lang), decided_by=f"{self.name}:{talk.id}")
+
+
+class Scope:
+    """Questions the document does not answer, recognised by the content's out-of-scope rules.
+
+    A rule with ``yield_above`` is left to the decision (a strong enough match beats it), so the
+    step records it on the turn and passes on; any other matching rule finishes the turn.
+    """
+
+    name = "scope"
+
+    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
+        self._catalog = catalog
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome | None:
+        """The rule's honest reply, or None (with the rule noted when it may yield)."""
+        rule = out_of_scope(turn.text, self._catalog.content.out_of_scope,
+                            self._catalog.normalizer)
+        if rule is None:
+            return None
+        if rule.yield_above is not None:
+            turn.scope_rule = rule
+            return None
+        return Outcome(self._replies.out_of_scope(rule, turn.lang), unanswered=True,
+                       decided_by=f"{self.name}:{rule.id}")
+
+
+class Match:
+    """The engine ranks, :func:`intents.decide` decides, the reply builder words it."""
+
+    name = "match"
+
+    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
+        self._catalog = catalog
+        self._replies = replies
+
+    def __call__(self, turn: Turn) -> Outcome:
+        """Answer, clarify or fall back: this step always finishes the turn."""
+        engine = self._catalog.engine
+        config = self._catalog.decision
+        with telemetry.MATCH_SECONDS.time():
+            result = engine.match(turn.text, limit=config.rank_limit)
+        rule = turn.scope_rule
+        decision = decide(result, config, engine.linked,
+                          scope_yield=rule.yield_above if rule is not None else None)
+        log.debug("decision", extra={"outcome": decision.outcome, "rule": decision.rule,
+                                     "scores": [(c.entry_id, c.score)
+                                                for c in decision.candidates[:3]]})
+        decided_by = f"{self.name}:{decision.rule}"
+        best = decision.best
+        if rule is not None and decision.rule == "out_of_scope":
+            return Outcome(self._replies.out_of_scope(rule, turn.lang), unanswered=True,
+                           decided_by=f"scope:{rule.id}")
+        if decision.outcome == "answer" and best is not None:
+            reply = self._replies.answer(engine.entry(best.entry_id), best.score, turn.lang,
+                                         also=decision.options)
+            return Outcome(reply, best_intent=best.entry_id, decided_by=decided_by)
+        if decision.outcome == "clarify" and best is not None:
+            return Outcome(self._replies.clarify(decision, turn.lang),
+                           best_intent=best.entry_id, decided_by=decided_by)
+        return Outcome(self._replies.fallback(decision, turn.lang), unanswered=True,
+                       best_intent=best.entry_id if best else None, decided_by=decided_by)
+
+
+def default_steps(catalog: Catalog, replies: ReplyBuilder) -> Sequence[Step]:
+    """The pipeline, in order; the last step always finishes the turn."""
+    return (Empty(replies), Crisis(replies), PendingChoice(catalog, replies), SmallTalk(catalog, replies),
+            Scope(catalog, replies), Match(catalog, replies))
+
+
+def run(steps: Sequence[Step], turn: Turn) -> Outcome:
+    """The outcome of the first step that finishes ``turn``."""
+    for step in steps:
+        outcome = step(turn)
+        if outcome is not None:
+            return outcome
+    raise RuntimeError("no step finished the turn (the last step must always finish it)")
+
+
+def pick(text: str, options: list[Option]) -> Option | None:
+    """The option a reply names: by number (1-based) or by its exact title."""
+    match = _CHOICE.match(text)
+    if match:
+        raw = match.group(1)
+        number = int(raw) if raw.isdigit() else _CN_DIGIT[raw]
+        return options[number - 1] if 1 <= number <= len(options) else None
+    wanted = text.strip().casefold()
+    for option in options:
+        if wanted and wanted == option.title.strip().casefold():
+            return option
+    return None

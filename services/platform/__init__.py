@@ -1,0 +1,51 @@
+"""What every other part of services stands on: short-lived shared state (one bounded TTL store,
+in memory or Redis, behind one fall-back wrapper), de-duplication, rate limits, metrics, time,
+backup and retention, and the two cross-cutting records of who acts (roles) and what they did
+(the audit log), which the content lifecycle and the staff services both write.
+
+Nothing here imports the dialogue, the content or staff: ``dialogue -> content -> platform``.
+"""
+
+from services.platform import audit, retention, telemetry
+from services.platform.backup import BackupError, sqlite_path
+from services.platform.backup import backup as backup_sqlite
+from services.platform.backup import restore as restore_sqlite
+from services.platform.dedup import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
+from services.platform.ratelimit import (
+    MemoryRateLimiter,
+    RateDecision,
+    RateLimiter,
+    RedisRateLimiter,
+)
+from services.platform.redis_guard import REDIS_DOWN, FallbackTtlStore, RedisGuard
+from services.platform.roles import CLI, ROLE_LABELS, ROLES, Principal, require
+from services.platform.timeutil import as_utc, local, parse_local
+
+__all__ = [
+    "CLI",
+    "REDIS_DOWN",
+    "ROLES",
+    "ROLE_LABELS",
+    "BackupError",
+    "Dedup",
+    "FallbackTtlStore",
+    "MemoryRateLimiter",
+    "MemoryTtlStore",
+    "Principal",
+    "RateDecision",
+    "RateLimiter",
+    "RedisGuard",
+    "RedisRateLimiter",
+    "RedisTtlStore",
+    "TtlStore",
+    "as_utc",
+    "audit",
+    "backup_sqlite",
+    "local",
+    "parse_local",
+    "require",
+    "restore_sqlite",
+    "retention",
+    "sqlite_path",
+    "telemetry",
+]
