@@ -27,7 +27,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.telegram import build_telegram_app
 from bot.channels.telegram_plumbing import ChatOrderedProcessor
 from services import start_services
-from services.platform.ratelimit import MemoryRateLimiter
+from services.platform import MemoryRateLimiter
 
 FAQ_DIR = Path(__file__).resolve().parent.parent / "faq_data"
 QUESTIONS = ["三坛教师评了多少名", "温心有约怎么联系", "随迁子女入学政策", "教师", "你好"]
@@ -55,8 +55,8 @@ async def run(count: int, latency: float, processor: BaseUpdateProcessor) -> flo
 
     request = HTTPXRequest(connection_pool_size=128,
                            httpx_kwargs={"transport": httpx.MockTransport(api)})
-    app = build_telegram_app("1:bench", services.dialog, MemoryRateLimiter(10_000),
-                             request=request, polling=False)
+    services.dialog.use_limiter(MemoryRateLimiter(10_000))
+    app = build_telegram_app("1:bench", services.dialog, request=request, polling=False)
     app._update_processor = processor  # the measured variable
     def update(n: int) -> Update:
         uid = 10_000 + n

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from bot.cluster import conversation_store
 from bot.keys import ADMIN, REDIS, REDIS_GUARD, SERVICES, SETTINGS
 from services import start_services
-from services.platform import RedisGuard
+from services.platform import MemoryRateLimiter, RateLimiter, RedisGuard, RedisRateLimiter
 from services.staff import Staff
 
 
@@ -23,6 +23,10 @@ async def services_context(app: web.Application) -> AsyncIterator[None]:
     if owned:
         app[SERVICES] = await start_services(settings.database_url, settings.faq_dir,
                                              store=conversation_store(app))
+    limit = settings.rate_limit_per_minute
+    limiter: RateLimiter = (RedisRateLimiter(app[REDIS], limit, guard=app.get(REDIS_GUARD))
+                            if REDIS in app else MemoryRateLimiter(limit))
+    app[SERVICES].dialog.use_limiter(limiter)  # the same per-user limit in every channel
     yield
     if owned:
         await app[SERVICES].close()

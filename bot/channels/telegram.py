@@ -9,8 +9,6 @@ per-user rate limit. Handlers are the same in polling and webhook mode.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from typing import Any
 
@@ -43,7 +41,6 @@ from bot.channels.telegram_render import Pick, Vote, keyboard, parse_data, rende
 from bot.channels.telegram_texts import TEXTS
 from services import DialogService, IncomingMessage, Reply
 from services.dialogue import Lang
-from services.platform import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +52,9 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 class TelegramChannel:
     """The handlers of one bot, sharing the dialogue and the rate limiter."""
 
-    def __init__(self, dialog: DialogService, limiter: RateLimiter, key_secret: bytes) -> None:
-        """Handlers over ``dialog``, limited by ``limiter``; ``key_secret`` hashes user ids."""
+    def __init__(self, dialog: DialogService) -> None:
+        """Handlers over ``dialog``."""
         self._dialog = dialog
-        self._limiter = limiter
-        self._key_secret = key_secret  # user ids in rate-limit keys are hashed with it
 
     def register(self, app: TelegramApp) -> None:
         """The handler table: the gate first, commands before text, errors last."""
@@ -81,24 +76,13 @@ class TelegramChannel:
     # -- gate --------------------------------------------------------------------------------
 
     async def gate(self, update: Update, context: Context) -> None:
-        """Stop what this bot should not answer, and messages past the user's rate limit."""
+        """Stop what this bot should not answer (the rate limit is the dialogue's first step)."""
         message = update.message or update.edited_message
         if update.callback_query is None and (
                 message is None or not is_addressed(message, context.bot.bot)):
             raise ApplicationHandlerStop
-        user = update.effective_user
-        if user is None:
+        if update.effective_user is None:
             raise ApplicationHandlerStop
-        key = hmac.new(self._key_secret, str(user.id).encode(), hashlib.sha256).hexdigest()[:32]
-        decision = await self._limiter.hit(f"{CHANNEL}:{key}")
-        if decision.allowed:
-            return
-        notice = self._ui("rate_limited", await self._lang(update))
-        if update.callback_query is not None:
-            await update.callback_query.answer(notice)
-        elif decision.notify:
-            await self._notice(update, notice)
-        raise ApplicationHandlerStop
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -163,11 +147,16 @@ class TelegramChannel:
                                                      str(query.from_user.id), action.value)
                 notice = TEXTS["voted" if stored else "vote_gone"][await self._lang(update)]
                 return
-            await query.answer()  # at once: the answer may take a moment to send
-            answered = True
             incoming = to_incoming(update, context.bot.bot)
-            if isinstance(action, Pick) and incoming is not None:
-                await self._send_reply(update, await self._pick(incoming, action))
+            reply = await self._pick(incoming, action) if (
+                isinstance(action, Pick) and incoming is not None) else None
+            if reply is not None and reply.kind == "limited":
+                notice = reply.text or self._ui("rate_limited", await self._lang(update))
+                return
+            await query.answer()  # before sending: the answer may take a moment to go out
+            answered = True
+            if reply is not None:
+                await self._send_reply(update, reply)
         finally:
             if not answered:
                 await query.answer(notice)
@@ -195,6 +184,8 @@ class TelegramChannel:
     # -- helpers -----------------------------------------------------------------------------
 
     async def _send_reply(self, update: Update, reply: Reply, *, quote: bool = False) -> None:
+        if reply.kind == "limited" and not reply.text:
+            return  # past the limit and already told: stay quiet
         # Crisis wording in a group is answered without quoting (repeating) the message.
         await self._send(update, render(reply, self._ui), keyboard(reply),
                          quote=quote and reply.kind != "crisis")
@@ -246,7 +237,7 @@ class TelegramChannel:
 
 
 def build_telegram_app(
-        token: str, dialog: DialogService, limiter: RateLimiter, *, base_url: str | None = None,
+        token: str, dialog: DialogService, *, base_url: str | None = None,
         request: BaseRequest | None = None, polling: bool = True) -> TelegramApp:
     """The PTB application with every handler: an updater for polling, none for webhooks."""
     builder = (ApplicationBuilder().token(token).job_queue(None)
@@ -259,7 +250,6 @@ def build_telegram_app(
     if not polling:
         builder = builder.updater(None)
     app = builder.build()
-    key_secret = hashlib.sha256(f"wenjiao-rate:{token}".encode()).digest()
-    TelegramChannel(dialog, limiter, key_secret).register(app)
+    TelegramChannel(dialog).register(app)
     return app
 

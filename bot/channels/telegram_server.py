@@ -18,10 +18,9 @@ from aiohttp import web
 from telegram import Update
 
 from bot.channels.telegram import TelegramApp, build_telegram_app
-from bot.keys import REDIS, REDIS_GUARD, SERVICES, SETTINGS, TELEGRAM
+from bot.keys import SERVICES, SETTINGS, TELEGRAM
 from bot.settings import Settings
 from bot.web.middlewares import json_error
-from services.platform import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +45,8 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
         raise RuntimeError("WENJIAO_TELEGRAM_WEBHOOK_SECRET must be set together with "
                            "WENJIAO_TELEGRAM_WEBHOOK_URL (Telegram sends it with every update)")
     _quiet_library_logs()
-    limit = settings.rate_limit_per_minute
-    limiter: RateLimiter = (RedisRateLimiter(app[REDIS], limit, guard=app.get(REDIS_GUARD))
-                            if REDIS in app else MemoryRateLimiter(limit))
     ptb = build_telegram_app(settings.telegram_token.get_secret_value(), app[SERVICES].dialog,
-                             limiter, base_url=settings.telegram_base_url, polling=not webhook)
+                             base_url=settings.telegram_base_url, polling=not webhook)
     await ptb.initialize()
     try:
         await ptb.start()

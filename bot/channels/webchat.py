@@ -66,8 +66,11 @@ async def ask(request: web.Request) -> web.Response:
     if isinstance(parsed, web.Response):
         return parsed
     session = parsed.session or secrets.token_urlsafe(12)
-    reply = await request.app[SERVICES].dialog.handle(IncomingMessage(
+    dialog = request.app[SERVICES].dialog
+    reply = await dialog.handle(IncomingMessage(
         channel="web", user_id=session, text=parsed.text,
         lang=parsed.lang if parsed.lang in ("zh", "en") else None))  # type: ignore[arg-type]
+    if reply.kind == "limited":
+        return json_error(429, "rate_limited", reply.text or dialog.text("rate_limited", reply.lang))
     return web.json_response({**reply.model_dump(mode="json"), "session": session},
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))

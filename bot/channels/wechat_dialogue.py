@@ -51,11 +51,13 @@ class WeChatDialogue:
             return await self._deliver(message.openid, reply)
         return None  # unsubscribe, view, location reports, ...: acknowledged, nothing to say
 
-    async def _converse(self, dialog: DialogService, message: Inbound, text: str) -> str:
+    async def _converse(self, dialog: DialogService, message: Inbound, text: str) -> str | None:
         page = await self._next_page(message.openid, text)
         if page is not None:
             return page
         reply = await dialog.handle(_incoming(message, text))
+        if reply.kind == "limited":
+            return reply.text or None  # told once per window, then acknowledged silently
         return await self._deliver(message.openid, reply)
 
     async def _deliver(self, openid: str, reply: Reply) -> str:

@@ -10,7 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "greeting"]
+# ``limited``: the user is past the rate limit; the text is the "slow down" notice on the first
+# refused message of the window and empty after it (channels then send nothing, the API a 429).
+ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "greeting", "limited"]
 Lang = Literal["zh", "en"]
 
 

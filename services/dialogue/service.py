@@ -21,7 +21,7 @@ from services.dialogue.exchange_log import ExchangeLog
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.privacy import redact
 from services.dialogue.replies import ReplyBuilder
-from services.platform import telemetry
+from services.platform import RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,15 @@ class DialogService:
         *,
         today: date | None = None,
         record: bool = True,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.catalog = catalog
         self.replies = ReplyBuilder(catalog, today)
         self.exchanges = ExchangeLog(sessionmaker, catalog.normalizer,
                                enabled=record)
         self._store = store or MemoryConversationStore()
-        self._steps = steps.default_steps(catalog, self.replies)
+        self._limit = steps.RateLimit(limiter, self.replies)
+        self._steps = steps.default_steps(catalog, self.replies, self._limit)
 
     # -- public ------------------------------------------------------------------------------
 
@@ -62,8 +64,11 @@ class DialogService:
         truncated = len(text) > MAX_TEXT
         text = text[:MAX_TEXT]
         lang = _lang(message.lang or conversation.lang or detect_language(text))
-        turn = steps.run(self._steps, steps.Turn(text, lang, conversation))
+        turn = await steps.run(self._steps, steps.Turn(message, text, lang, conversation))
         log.debug("turn", extra={"decided_by": turn.decided_by, "kind": turn.reply.kind})
+        if turn.reply.kind == "limited":  # not a dialogue turn: nothing kept, nothing stored
+            telemetry.replied(message.channel, "limited", time.perf_counter() - started)
+            return turn.reply
         if truncated:
             turn.reply = turn.reply.model_copy(
                 update={"text": f"{turn.reply.text}\n\n{self.replies.ui('truncated', lang)}"})
@@ -75,6 +80,10 @@ class DialogService:
             best_intent=turn.best_intent, elapsed=time.perf_counter() - started)
         telemetry.replied(message.channel, turn.reply.kind, time.perf_counter() - started)
         return turn.reply.model_copy(update={"exchange_id": exchange_id})
+
+    def use_limiter(self, limiter: RateLimiter | None) -> None:
+        """Limit each user's messages with ``limiter`` (None: no limit, as in the CLI)."""
+        self._limit.limiter = limiter
 
     async def choose(self, message: IncomingMessage, option_id: str) -> Reply:
         """Answer a pressed option button exactly as if the user had typed that option's title.

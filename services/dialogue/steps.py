@@ -2,14 +2,15 @@
 an :class:`Outcome`) or passes it on (returns None); :data:`DEFAULT_STEPS` is the order, and a new
 step is one more entry in that list.
 
-Order matters and is the policy: an empty message is answered before anything is read; a crisis
-is answered first whatever else the message says; then a pending choice (the number of an option
+Order matters and is the policy: an empty message is answered before anything is read; then the
+user's rate limit; a crisis is answered first whatever else the message says; then a pending choice (the number of an option
 offered last turn), small talk, the out-of-scope rules and, last, the engine's ranking with the one
 decision of ``intents.decision``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
@@ -20,10 +21,10 @@ from intents import OutOfScope, decide
 from intents.dialogue_rules import detect_language, out_of_scope, small_talk
 from services.content import Catalog
 from services.dialogue.conversation import Conversation
-from services.dialogue.messages import Lang, Option, Reply
+from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX, ReplyBuilder
 from services.dialogue.safety import is_crisis
-from services.platform import telemetry
+from services.platform import RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ SMALL_TALK_WITH_TOPICS = frozenset({"greeting", "capabilities"})
 class Turn:
     """One message on its way through the steps: what it says and what steps have learned."""
 
+    message: IncomingMessage
     text: str
     lang: Lang
     conversation: Conversation
@@ -60,7 +62,7 @@ class Step(Protocol):
 
     name: str
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """Finish the turn, or return None to pass it to the next step."""
         ...
 
@@ -73,12 +75,39 @@ class Empty:
     def __init__(self, replies: ReplyBuilder) -> None:
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """The "please type a question" reply for a blank message."""
         if turn.text.strip():
             return None
         return Outcome(self._replies.fixed("fallback", "empty", turn.lang,
                                            options=self._replies.topic_options(turn.lang)),
+                       decided_by=self.name)
+
+
+class RateLimit:
+    """Messages past the user's limit get the "slow down" notice once per window, then nothing.
+
+    A step of the dialogue rather than of a channel, so every channel has the same limit; keys
+    are hashes of the channel's user id (a shared Redis shows no openid or Telegram id).
+    """
+
+    name = "rate_limit"
+
+    def __init__(self, limiter: RateLimiter | None, replies: ReplyBuilder) -> None:
+        self.limiter = limiter
+        self._replies = replies
+
+    async def __call__(self, turn: Turn) -> Outcome | None:
+        """The ``limited`` reply when the user is over the limit."""
+        if self.limiter is None:
+            return None
+        message = turn.message
+        user = hashlib.sha256(f"wenjiao-rate:{message.user_id}".encode()).hexdigest()[:32]
+        decision = await self.limiter.hit(f"{message.channel}:{user}")
+        if decision.allowed:
+            return None
+        text = self._replies.ui("rate_limited", turn.lang) if decision.notify else ""
+        return Outcome(Reply(kind="limited", text=text, confidence=0.0, lang=turn.lang),
                        decided_by=self.name)
 
 
@@ -90,7 +119,7 @@ class Crisis:
     def __init__(self, replies: ReplyBuilder) -> None:
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """The crisis reply when the safety rules fire."""
         if not is_crisis(turn.text):
             return None
@@ -107,7 +136,7 @@ class PendingChoice:
         self._catalog = catalog
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """The picked option's answer, topic menu or "none of these" reply."""
         conversation = turn.conversation
         options = [Option.model_validate(o) for o in conversation.options]
@@ -143,7 +172,7 @@ class SmallTalk:
         self._catalog = catalog
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """The small-talk reply when the whole message is small talk."""
         talk = small_talk(turn.text, self._catalog.content.small_talk)
         if talk is None:
@@ -169,7 +198,7 @@ class Scope:
         self._catalog = catalog
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome | None:
+    async def __call__(self, turn: Turn) -> Outcome | None:
         """The rule's honest reply, or None (with the rule noted when it may yield)."""
         rule = out_of_scope(turn.text, self._catalog.content.out_of_scope,
                             self._catalog.normalizer)
@@ -191,7 +220,7 @@ class Match:
         self._catalog = catalog
         self._replies = replies
 
-    def __call__(self, turn: Turn) -> Outcome:
+    async def __call__(self, turn: Turn) -> Outcome:
         """Answer, clarify or fall back: this step always finishes the turn."""
         engine = self._catalog.engine
         config = self._catalog.decision
@@ -219,16 +248,17 @@ class Match:
                        best_intent=best.entry_id if best else None, decided_by=decided_by)
 
 
-def default_steps(catalog: Catalog, replies: ReplyBuilder) -> Sequence[Step]:
+def default_steps(catalog: Catalog, replies: ReplyBuilder,
+                  limiter: RateLimit) -> Sequence[Step]:
     """The pipeline, in order; the last step always finishes the turn."""
-    return (Empty(replies), Crisis(replies), PendingChoice(catalog, replies), SmallTalk(catalog, replies),
+    return (Empty(replies), limiter, Crisis(replies), PendingChoice(catalog, replies), SmallTalk(catalog, replies),
             Scope(catalog, replies), Match(catalog, replies))
 
 
-def run(steps: Sequence[Step], turn: Turn) -> Outcome:
+async def run(steps: Sequence[Step], turn: Turn) -> Outcome:
     """The outcome of the first step that finishes ``turn``."""
     for step in steps:
-        outcome = step(turn)
+        outcome = await step(turn)
         if outcome is not None:
             return outcome
     raise RuntimeError("no step finished the turn (the last step must always finish it)")

@@ -36,7 +36,8 @@ async def telegram_bot(services: Services, limit: int = 20) -> AsyncIterator[Tel
     """The bot on a MockTransport fake API, initialised (getMe answered) and shut down after."""
     api = FakeBotApi()
     request = HTTPXRequest(httpx_kwargs={"transport": api.transport()})
-    app = build_telegram_app(TOKEN, services.dialog, MemoryRateLimiter(limit), request=request,
+    services.dialog.use_limiter(MemoryRateLimiter(limit))
+    app = build_telegram_app(TOKEN, services.dialog, request=request,
                              polling=False)
     async with app:
         yield TelegramHarness(app, api, services)

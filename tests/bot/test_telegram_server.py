@@ -23,7 +23,6 @@ from bot.app import create_app
 from bot.channels.telegram import build_telegram_app
 from bot.channels.telegram_server import SECRET_HEADER, WEBHOOK_PATH
 from bot.settings import Settings
-from services.platform.ratelimit import MemoryRateLimiter
 from tests.bot.telegram_fakes import TOKEN, FakeBotApi
 from tests.bot.telegram_harness import sqlite_only  # noqa: F401  (fixture)
 from tests.bot.telegram_updates import PARENT, message, user
@@ -189,6 +188,6 @@ async def test_rate_limit_is_counted_in_redis_when_configured(
 
 async def test_base_url_points_the_bot_and_its_file_downloads_at_another_server(services):
     local = "http://127.0.0.1:8081/bot"
-    ptb = build_telegram_app(TOKEN, services.dialog, MemoryRateLimiter(1), base_url=local)
+    ptb = build_telegram_app(TOKEN, services.dialog, base_url=local)
     assert ptb.bot.base_url == f"{local}{TOKEN}"
     assert ptb.bot.base_file_url == f"{local}{TOKEN}"  # the value as given (issue 4)
