@@ -5,10 +5,25 @@ from intents.decision import Decision, DecisionConfig, Outcome, decide
 from intents.engine import IntentEngine
 from intents.errors import FaqDataError, IntentsError, UnknownIntentError
 from intents.loader import load_content
-from intents.models import Candidate, FaqEntry, MatchConfig, MatchResult, Source, Topic
+from intents.models import (
+    ENTRY_FIELDS,
+    LIST_FIELDS,
+    SOURCE_FIELDS,
+    TEXT_FIELDS,
+    Candidate,
+    FaqEntry,
+    MatchConfig,
+    MatchResult,
+    Source,
+    Topic,
+)
 from intents.normalize import Normalizer
 
 __all__ = [
+    "ENTRY_FIELDS",
+    "LIST_FIELDS",
+    "SOURCE_FIELDS",
+    "TEXT_FIELDS",
     "Candidate",
     "Content",
     "Decision",

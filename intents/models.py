@@ -71,6 +71,15 @@ class FaqEntry(BaseModel):
         return self.valid_until is not None and day > self.valid_until
 
 
+# The entry's fields, defined once by the model: every place that lists them (the editor, CSV,
+# YAML export, document cleaning) derives its list from these.
+ENTRY_FIELDS: tuple[str, ...] = tuple(FaqEntry.model_fields)
+LIST_FIELDS: tuple[str, ...] = ("questions", "keywords", "related")
+TEXT_FIELDS: tuple[str, ...] = tuple(f for f in ENTRY_FIELDS
+                                     if f not in LIST_FIELDS and f != "source")
+SOURCE_FIELDS: tuple[str, ...] = tuple(Source.model_fields)
+
+
 class Topic(BaseModel):
     """A group of entries shown to users as a menu item."""
 

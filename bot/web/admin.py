@@ -13,7 +13,8 @@ from multidict import MultiDictProxy
 
 from bot.keys import ADMIN
 from bot.web.admin_render import render
-from bot.web.auth import api_error, client_ip, principal
+from bot.web.auth import client_ip, principal
+from intents import LIST_FIELDS, SOURCE_FIELDS, TEXT_FIELDS
 from services.content import diff
 from services.content import documents as docs
 from services.errors import AdminError, Conflict, Invalid
@@ -49,15 +50,13 @@ def topics(request: web.Request) -> list[tuple[str, str]]:
 
 
 def form_doc(form: MultiDictProxy[Any], entry_id: str) -> dict[str, Any]:
-    """The entry document an editor form describes."""
-    return {"id": entry_id, "topic": text(form, "topic"), "title": text(form, "title"),
-            "questions": [q for q in form.getall("questions", []) if isinstance(q, str)],
-            "keywords": text(form, "keywords"), "answer": text(form, "answer"),
-            "answer_en": text(form, "answer_en"), "related": text(form, "related"),
-            "source": {"document": text(form, "source_document"),
-                       "number": text(form, "source_number"),
-                       "section": text(form, "source_section")},
-            "valid_from": text(form, "valid_from"), "valid_until": text(form, "valid_until")}
+    """The entry document an editor form describes (one form field per entry field; the source
+    as ``source_document``, ``source_number``, ``source_section``)."""
+    doc: dict[str, Any] = {name: text(form, name) for name in TEXT_FIELDS}
+    doc.update({name: text(form, name) for name in LIST_FIELDS if name != "questions"})
+    doc["questions"] = [q for q in form.getall("questions", []) if isinstance(q, str)]
+    doc["source"] = {part: text(form, f"source_{part}") for part in SOURCE_FIELDS}
+    return {**doc, "id": entry_id}
 
 
 def editor_fields(doc: dict[str, Any]) -> dict[str, Any]:
@@ -68,18 +67,16 @@ def editor_fields(doc: dict[str, Any]) -> dict[str, Any]:
         value = doc.get(name)
         return "" if value is None else str(value)
 
-    def words(name: str, sep: str) -> str:
+    def words(name: str) -> str:
         value = doc.get(name) or []
+        sep = ", " if name == "related" else "\n"
         return value if isinstance(value, str) else sep.join(str(v) for v in value)
 
-    return {"id": field("id"), "topic": field("topic"), "title": field("title"),
-            "questions": [str(q) for q in doc.get("questions") or []],
-            "keywords": words("keywords", "\n"), "answer": field("answer"),
-            "answer_en": field("answer_en"), "related": words("related", ", "),
-            "source_document": str(source.get("document") or ""),
-            "source_number": str(source.get("number") or ""),
-            "source_section": str(source.get("section") or ""),
-            "valid_from": field("valid_from"), "valid_until": field("valid_until")}
+    fields: dict[str, Any] = {name: field(name) for name in TEXT_FIELDS}
+    fields.update({name: words(name) for name in LIST_FIELDS if name != "questions"})
+    fields["questions"] = [str(q) for q in doc.get("questions") or []]
+    fields.update({f"source_{part}": str(source.get(part) or "") for part in SOURCE_FIELDS})
+    return fields
 
 
 # -- list and editor -------------------------------------------------------------------------
@@ -202,13 +199,8 @@ async def revert_entry(request: web.Request) -> web.Response:
 async def try_question(request: web.Request) -> web.Response:
     """The engine's top candidates for a text (JSON for the editor's script, or a page)."""
     q = request.query
-    try:
-        result = await staff(request).preview.try_question(
-            q.get("text", ""), q.get("entry") or None, q.get("draft") == "1")
-    except AdminError as exc:
-        if q.get("format") == "json":
-            return api_error(exc)
-        raise
+    result = await staff(request).preview.try_question(
+        q.get("text", ""), q.get("entry") or None, q.get("draft") == "1")
     if q.get("format") == "json":
         return web.json_response(result.to_json())
     return render(request, "try.html", result=result, entry=q.get("entry", ""))

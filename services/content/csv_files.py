@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intents import ENTRY_FIELDS, LIST_FIELDS, SOURCE_FIELDS, TEXT_FIELDS
 from services.db import repositories as repo
 
-COLUMNS = ("id", "topic", "title", "questions", "keywords", "answer", "answer_en",
-           "source_document", "source_number", "source_section", "related", "valid_from",
-           "valid_until")
-LIST_COLUMNS = ("questions", "keywords", "related")
+# One column per entry field, the source spread over one column per part (source_document…).
+COLUMNS = tuple(c for f in ENTRY_FIELDS
+                for c in ([f"source_{s}" for s in SOURCE_FIELDS] if f == "source" else [f]))
+LIST_COLUMNS = LIST_FIELDS
 REQUIRED = ("id", "topic", "title", "questions", "answer", "source_document", "source_number")
 
 
@@ -42,7 +43,7 @@ def to_row(doc: dict[str, Any]) -> dict[str, str]:
 def from_row(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row as an entry document (lists split on new lines or '|'; blanks dropped)."""
     doc: dict[str, Any] = {}
-    for name in ("id", "topic", "title", "answer", "answer_en", "valid_from", "valid_until"):
+    for name in TEXT_FIELDS:
         value = (row.get(name) or "").strip()
         if value:
             doc[name] = value.replace("\r\n", "\n")

@@ -14,13 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from intents import FaqEntry
+from intents import ENTRY_FIELDS, LIST_FIELDS, FaqEntry
 from services.db.models import Entry
 from services.errors import Invalid
 
-FIELDS = ("id", "topic", "title", "questions", "keywords", "answer", "answer_en", "source",
-          "related", "valid_from", "valid_until")
-LIST_FIELDS = ("questions", "keywords", "related")
+FIELDS = ENTRY_FIELDS
 FIELD_LABELS = {"id": "编号", "topic": "主题", "title": "标题", "questions": "问法",
                 "keywords": "关键词", "answer": "答案", "answer_en": "英文答案", "source": "出处",
                 "related": "相关条目", "valid_from": "生效日期", "valid_until": "截止日期",

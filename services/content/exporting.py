@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from intents import ENTRY_FIELDS
 from services.db import repositories as repo
 
-FIELD_ORDER = ("id", "title", "questions", "keywords", "answer", "answer_en", "source", "related",
-               "valid_from", "valid_until")
+FIELD_ORDER = tuple(f for f in ENTRY_FIELDS if f != "topic")  # the topic is the file's
 
 
 class _Dumper(yaml.SafeDumper):
