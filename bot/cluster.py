@@ -2,7 +2,7 @@
 
 Without ``WENJIAO_REDIS_URL`` none of this runs and each process keeps its state in memory. With
 it, conversations live in Redis (falling back to memory while Redis is down, see
-services/redis_guard.py) and a content change made by any worker is pushed to all of them.
+services/platform/redis_guard.py) and a content change made by any worker is pushed to all of them.
 """
 
 from __future__ import annotations
@@ -15,20 +15,14 @@ from aiohttp import web
 
 from bot.keys import REDIS, REDIS_GUARD, SERVICES
 from services.content import ContentEvents, on_content_commit
-from services.dialogue import (
-    ConversationStore,
-    FallbackConversationStore,
-    MemoryConversationStore,
-    RedisConversationStore,
-)
+from services.dialogue import ConversationStore, shared_store
 
 
 def conversation_store(app: web.Application) -> ConversationStore | None:
     """The shared conversation store when Redis is configured (None: the dialogue's default)."""
     if REDIS not in app:
         return None
-    return FallbackConversationStore(RedisConversationStore(app[REDIS]),
-                                     MemoryConversationStore(), app[REDIS_GUARD])
+    return shared_store(app[REDIS], app[REDIS_GUARD])
 
 
 async def content_events_context(app: web.Application) -> AsyncIterator[None]:

@@ -12,11 +12,12 @@ from services.dialogue import evaluation
 from services.dialogue.conversation import (
     Conversation,
     ConversationStore,
-    FallbackConversationStore,
-    MemoryConversationStore,
-    RedisConversationStore,
+    memory_store,
+    redis_store,
+    shared_store,
 )
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply, ReplyKind
+from services.dialogue.pages import Pages, more_number
 from services.dialogue.privacy import pseudonym, redact
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX
 from services.dialogue.service import DialogService
@@ -27,15 +28,17 @@ __all__ = [
     "Conversation",
     "ConversationStore",
     "DialogService",
-    "FallbackConversationStore",
     "IncomingMessage",
     "Lang",
-    "MemoryConversationStore",
     "Option",
-    "RedisConversationStore",
+    "Pages",
     "Reply",
     "ReplyKind",
     "evaluation",
+    "memory_store",
+    "more_number",
     "pseudonym",
     "redact",
+    "redis_store",
+    "shared_store",
 ]

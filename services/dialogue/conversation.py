@@ -1,24 +1,22 @@
 """Conversation state between two messages: pending options, the question they answer, language.
 
-In one process it lives in memory (bounded, expiring); with Redis configured the same interface is
-shared by every worker.
+A conversation is one JSON value in the platform's TTL store: in memory (bounded, expiring) for one
+process, in Redis for several workers, or Redis with the in-memory fall-back; the same store, the
+same expiry and the same hashed keys whichever holds it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from services.dialogue.messages import Lang
+from services.platform import FallbackTtlStore, MemoryTtlStore, RedisGuard, RedisTtlStore, TtlStore
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-
-    from services.platform.redis_guard import RedisGuard
 
 TTL_SECONDS = 30 * 60
 MAX_CONVERSATIONS = 50_000
@@ -48,61 +46,24 @@ def _lang(value: object) -> Lang | None:
     return "en" if value == "en" else "zh" if value == "zh" else None
 
 
-class ConversationStore(Protocol):
-    """Where conversations are kept."""
+class ConversationStore:
+    """Conversations for keys such as ``web:<session>``, kept for ``ttl`` seconds.
 
-    async def load(self, key: str) -> Conversation:
-        """The conversation for ``key`` (a fresh one when none is kept)."""
-        ...
-
-    async def save(self, key: str, conversation: Conversation) -> None:
-        """Keep ``conversation`` for ``key``."""
-        ...
-
-
-class MemoryConversationStore:
-    """In-process store: least recently used conversations are dropped past the bound."""
-
-    def __init__(self, ttl: float = TTL_SECONDS, max_items: int = MAX_CONVERSATIONS) -> None:
-        self._ttl = ttl
-        self._max = max_items
-        self._items: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()
-
-    async def load(self, key: str) -> Conversation:
-        """The conversation for ``key`` unless it expired."""
-        item = self._items.get(key)
-        if item is None or item[0] < time.monotonic():
-            self._items.pop(key, None)
-            return Conversation()
-        return Conversation.from_dict(item[1].to_dict())
-
-    async def save(self, key: str, conversation: Conversation) -> None:
-        """Keep ``conversation`` for the TTL."""
-        self._items[key] = (time.monotonic() + self._ttl, conversation)
-        self._items.move_to_end(key)
-        while len(self._items) > self._max:
-            self._items.popitem(last=False)
-
-
-class RedisConversationStore:
-    """Conversations in Redis, so that the next message may reach any worker.
-
-    One JSON value per conversation with the TTL as Redis expiry. The key is a hash of the
-    channel's user or chat id: a Redis dump shows no WeChat openid or Telegram chat id.
+    Keys are hashed: a Redis dump shows no WeChat openid or Telegram chat id.
     """
 
-    def __init__(self, redis: Redis, ttl: float = TTL_SECONDS,
-                 prefix: str = "wenjiao:conv:") -> None:
-        self._redis = redis
-        self._ttl = int(ttl)
+    def __init__(self, values: TtlStore, ttl: float = TTL_SECONDS,
+                 prefix: str = "conv:") -> None:
+        self._values = values
+        self._ttl = ttl
         self._prefix = prefix
 
     def _key(self, key: str) -> str:
         return self._prefix + hashlib.sha256(key.encode()).hexdigest()[:32]
 
     async def load(self, key: str) -> Conversation:
-        """The conversation for ``key`` (Redis forgets it after the TTL)."""
-        raw = await self._redis.get(self._key(key))
+        """The conversation for ``key`` (a fresh one when none is kept or the value is damaged)."""
+        raw = await self._values.get(self._key(key))
         if raw is None:
             return Conversation()
         try:
@@ -113,32 +74,23 @@ class RedisConversationStore:
 
     async def save(self, key: str, conversation: Conversation) -> None:
         """Keep ``conversation`` for the TTL."""
-        await self._redis.set(self._key(key), json.dumps(conversation.to_dict()), ex=self._ttl)
+        await self._values.set(self._key(key), json.dumps(conversation.to_dict()), self._ttl)
 
 
-class FallbackConversationStore:
-    """A shared store that falls back to process memory while Redis is down.
+def memory_store(ttl: float = TTL_SECONDS, max_items: int = MAX_CONVERSATIONS) -> ConversationStore:
+    """Conversations in this process (least recently used dropped past ``max_items``)."""
+    return ConversationStore(MemoryTtlStore(max_items), ttl)
 
-    Every save also goes to memory, so a user whose Redis write failed still gets their
-    clarification answered by this worker; when Redis is back, it is the source again.
-    """
 
-    def __init__(self, shared: ConversationStore, local: ConversationStore,
-                 guard: RedisGuard) -> None:
-        self._shared = shared
-        self._local = local
-        self._guard = guard
+def redis_store(redis: Redis, ttl: float = TTL_SECONDS,
+                prefix: str = "wenjiao:") -> ConversationStore:
+    """Conversations in Redis, so that the next message may reach any worker."""
+    return ConversationStore(RedisTtlStore(redis, prefix), ttl)
 
-    async def load(self, key: str) -> Conversation:
-        """From Redis, or from memory while Redis is unavailable."""
-        return await self._guard.run(lambda: self._shared.load(key),
-                                     lambda: self._local.load(key))
 
-    async def save(self, key: str, conversation: Conversation) -> None:
-        """To memory, and to Redis when it answers."""
-        await self._local.save(key, conversation)
-
-        async def nothing() -> None:
-            return None
-
-        await self._guard.run(lambda: self._shared.save(key, conversation), nothing)
+def shared_store(redis: Redis, guard: RedisGuard, ttl: float = TTL_SECONDS,
+                 prefix: str = "wenjiao:") -> ConversationStore:
+    """Conversations in Redis, in this process's memory while Redis is down (see RedisGuard)."""
+    values = FallbackTtlStore(RedisTtlStore(redis, prefix), MemoryTtlStore(MAX_CONVERSATIONS),
+                              guard)
+    return ConversationStore(values, ttl)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from intents.dialogue_rules import detect_language
 from services.content import Catalog
 from services.dialogue import steps
-from services.dialogue.conversation import ConversationStore, MemoryConversationStore
+from services.dialogue.conversation import ConversationStore, memory_store
 from services.dialogue.exchange_log import ExchangeLog
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.privacy import redact
@@ -49,7 +49,7 @@ class DialogService:
         self.replies = ReplyBuilder(catalog, today)
         self.exchanges = ExchangeLog(sessionmaker, catalog.normalizer,
                                enabled=record)
-        self._store = store or MemoryConversationStore()
+        self._store = store or memory_store()
         self._limit = steps.RateLimit(limiter, self.replies)
         self._steps = steps.default_steps(catalog, self.replies, self._limit)
 
@@ -124,6 +124,15 @@ class DialogService:
         """The language a user chose with :meth:`set_language`, or None."""
         return (await self._store.load(_key(channel, chat))).lang
 
+    async def reply_language(self, channel: str, chat: str, *,
+                             client_language: str | None = None) -> Lang:
+        """The language to answer in: the one the user chose, else the client's (an app's
+        language setting such as Telegram's ``en-GB``), Chinese first."""
+        chosen = await self.language(channel, chat)
+        if chosen is not None:
+            return chosen
+        return "en" if (client_language or "").lower().startswith("en") else "zh"
+
     async def set_language(self, channel: str, chat: str, lang: Lang | None) -> None:
         """Remember a user's chosen language (None: detect from each message)."""
         key = _key(channel, chat)
@@ -153,6 +162,11 @@ class DialogService:
     def topic_menu(self, topic: str, lang: Lang = "zh") -> Reply:
         """The entries of one topic as options."""
         return self.replies.topic_menu(topic, lang)
+
+    def topics(self, lang: Lang = "zh", *, intro: str | None = None) -> Reply:
+        """The core topics as options under ``intro`` (a channel's own words for its menu)."""
+        return Reply(kind="greeting", text=intro or self.text("topics_intro", lang),
+                     confidence=1.0, lang=lang, options=self.topic_options(lang))
 
     def topic_options(self, lang: Lang = "zh") -> list[Option]:
         """The core topics as options."""

@@ -110,7 +110,7 @@ class RedisTtlStore:
         value = await self._redis.get(self._prefix + key)
         if value is None:
             return None
-        return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
     async def delete(self, key: str) -> None:
         """Forget."""
