@@ -2,7 +2,7 @@
 
 Every change to published content bumps the store's content version (seed, publish, revert,
 delete all go through ``repositories.bump_content_version``), and every process already polls that
-version (``Catalog.watch``). This module adds the push: a session hook notices the bump and, once
+version (``Catalog.watch``). This module adds the push: a hook on this sessionmaker's sessions notices the bump and, once
 the transaction has committed, publishes the new version on a Redis channel; every worker
 subscribed to it refreshes its catalog at once. Hooking the bump itself, rather than each admin
 action, means no code path that changes content can forget to announce it.
@@ -42,11 +42,22 @@ RECONNECT_SECONDS = 1.0
 
 def on_content_commit(sessionmaker: async_sessionmaker[AsyncSession],
                       callback: Callable[[int], None]) -> None:
-    """Call ``callback(version)`` after each commit (through ``sessionmaker``) that bumped it."""
-    sessionmaker.configure(info={_NOTIFY: callback})
+    """Call ``callback(version)`` after each commit (through ``sessionmaker``) that bumped it.
+
+    The hooks go on a session class made for this sessionmaker alone, not on SQLAlchemy's
+    ``Session`` for the whole process: importing this module changes nothing, and another
+    sessionmaker (a test's, a CLI command's) is untouched.
+    """
+
+    class AnnouncingSession(Session):
+        """A session whose commits announce a content-version bump."""
+
+    event.listen(AnnouncingSession, "after_flush", _seen_bump)
+    event.listen(AnnouncingSession, "after_commit", _announce)
+    event.listen(AnnouncingSession, "after_soft_rollback", _forget)
+    sessionmaker.configure(sync_session_class=AnnouncingSession, info={_NOTIFY: callback})
 
 
-@event.listens_for(Session, "after_flush")
 def _seen_bump(session: Session, _context: Any) -> None:
     if _NOTIFY not in session.info:
         return
@@ -55,7 +66,6 @@ def _seen_bump(session: Session, _context: Any) -> None:
             session.info[_BUMPED] = int(obj.value)
 
 
-@event.listens_for(Session, "after_commit")
 def _announce(session: Session) -> None:
     version = session.info.pop(_BUMPED, None)
     callback = session.info.get(_NOTIFY)
@@ -63,7 +73,6 @@ def _announce(session: Session) -> None:
         callback(version)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, _previous: Any) -> None:
     session.info.pop(_BUMPED, None)
 

@@ -66,3 +66,15 @@ async def test_a_notification_refreshes_the_catalog_of_the_listening_process(
     listener.cancel()
     await asyncio.gather(listener, return_exceptions=True)
     await redis.aclose()
+
+
+def test_importing_the_module_hooks_nothing_onto_sqlalchemys_session():
+    """The hooks live on a session class of one sessionmaker, not on every Session there is."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from services.content import events
+
+    for name, hook in (("after_flush", events._seen_bump), ("after_commit", events._announce),
+                       ("after_soft_rollback", events._forget)):
+        assert not event.contains(Session, name, hook)
