@@ -75,3 +75,24 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     # openid there); the request middleware logs method, route, status and time instead.
     logging.getLogger("aiohttp.access").disabled = True
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl ..." at each start
+
+
+def gunicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
+    """gunicorn's own log configuration (``logging.config.dictConfig``), in the workers' format."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": "bot.logs.JsonFormatter"},
+            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        },
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                       "formatter": fmt},
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+        },
+    }

@@ -16,6 +16,7 @@ Prometheus multiprocess folder is in the environment before any worker imports t
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import shutil
@@ -73,7 +74,7 @@ def run(settings: Settings, host: str, port: int, *, workers: int = 1,
     if settings.redis_url is None:
         log.warning("several workers without WENJIAO_REDIS_URL: each keeps its own conversations "
                     "and rate limits, so a reply to a clarification may reach another worker")
-    exec_gunicorn(host, port, workers)
+    exec_gunicorn(host, port, workers, settings)
 
 
 def metrics_dir(port: int) -> Path:
@@ -84,12 +85,20 @@ def metrics_dir(port: int) -> Path:
     return path
 
 
-def exec_gunicorn(host: str, port: int, workers: int) -> None:
-    """Replace this process with gunicorn running ``workers`` aiohttp workers."""
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(port))
+def exec_gunicorn(host: str, port: int, workers: int, settings: Settings) -> None:
+    """Replace this process with gunicorn running ``workers`` aiohttp workers.
+
+    gunicorn's own logs take the workers' format from ``settings``, handed over as a JSON log
+    config file, so the gunicorn config module reads no settings of its own.
+    """
+    folder = metrics_dir(port)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    log_config = folder.parent / f"wenjiao-gunicorn-logs-{port}.json"
+    log_config.write_text(json.dumps(logs.gunicorn_config(settings.log_level,
+                                                          settings.log_format)))
     argv = [sys.executable, "-m", "gunicorn", "bot.server:worker_app",
-            "--config", "python:bot.gunicorn_conf", "--worker-class", WORKER_CLASS,
-            "--workers", str(workers), "--bind", f"{host}:{port}"]
+            "--config", "python:bot.gunicorn_conf", "--log-config-json", str(log_config),
+            "--worker-class", WORKER_CLASS, "--workers", str(workers), "--bind", f"{host}:{port}"]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, argv)
