@@ -17,9 +17,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.keys import ADMIN, PRINCIPAL, SETTINGS
-from bot.web.admin_render import render
-from bot.web.middlewares import json_error
-from services.errors import AdminError, AuthFailed, Conflict, Invalid
+from bot.web.middlewares import error_response
+from services.errors import AdminError, AuthFailed
 from services.platform import Principal
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,7 +53,8 @@ def principal(request: web.Request) -> Principal:
 
 @web.middleware
 async def admin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Require a login for every admin path but the login ones; translate admin errors."""
+    """Require a login for every admin path but the login ones; admin pages get the security
+    headers, error pages included (rendered through the error table of ``middlewares``)."""
     if not is_admin_path(request.path):
         return await handler(request)
     api = request.path.startswith("/admin/api/")
@@ -62,8 +62,8 @@ async def admin_middleware(request: web.Request, handler: Handler) -> web.Stream
         if request.path not in PUBLIC_PATHS:
             request[PRINCIPAL] = await (_bearer(request) if api else _cookie(request))
         response = await handler(request)
-    except AdminError as exc:
-        response = api_error(exc) if api else _error_page(request, exc)
+    except AdminError as exc:  # answered by the error table, with this path's headers
+        response = error_response(request, exc)
     if not api:
         response.headers.update(SECURITY_HEADERS)
     else:
@@ -92,25 +92,6 @@ async def _cookie(request: web.Request) -> Principal:
             raise web.HTTPForbidden(
                 text="表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。")
     return who
-
-
-def api_error(exc: AdminError) -> web.Response:
-    """The JSON form of an admin error, with what a client needs to act on it."""
-    response = json_error(exc.status, exc.code, exc.message)
-    if isinstance(exc, Invalid):
-        body = {"error": {"code": exc.code, "message": exc.message,
-                          "fields": [{"field": f, "message": m} for f, m in exc.problems]}}
-        response = web.json_response(body, status=exc.status)
-    elif isinstance(exc, Conflict) and exc.current is not None:
-        response = web.json_response({"error": {"code": exc.code, "message": exc.message,
-                                                "current_version": exc.current}}, status=409)
-    if isinstance(exc, AuthFailed):
-        response.headers["WWW-Authenticate"] = "Bearer"
-    return response
-
-
-def _error_page(request: web.Request, exc: AdminError) -> web.Response:
-    return render(request, "error.html", status=exc.status, message=exc.message, code=exc.status)
 
 
 # -- the login form's CSRF token (there is no session yet): a nonce cookie signed with the key --
