@@ -3,8 +3,9 @@
 The handlers decide nothing about content: a text goes to ``DialogService.handle``, a pressed
 option to ``DialogService.choose`` (the same as typing it), a 👍/👎 to ``DialogService.feedback``,
 and the ``Reply`` is rendered as it is (``telegram_render``). The gate in handler group -1 runs
-first for every update: it keeps the bot silent in groups unless addressed and applies the
-per-user rate limit. Handlers are the same in polling and webhook mode.
+first for every update: it keeps the bot silent in groups unless addressed (the per-user rate
+limit is the dialogue's own step, the same in every channel). Handlers are the same in polling and
+webhook mode.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class TelegramChannel:
     async def on_topics(self, update: Update, context: Context) -> None:
         """The topics as buttons."""
         lang = await self._lang(update)
-        await self._send_reply(update, self._menu(TEXTS["topics"][lang], lang))
+        await self._send_reply(update, self._dialog.topics(lang, intro=TEXTS["topics"][lang]))
 
     async def on_lang(self, update: Update, context: Context) -> None:
         """``/lang zh|en|auto``: the language of the replies."""
@@ -211,10 +212,6 @@ class TelegramChannel:
                 reply_parameters=reply_to if n == 0 else None, message_thread_id=thread,
                 link_preview_options=_NO_PREVIEW)
 
-    def _menu(self, text: str, lang: Lang) -> Reply:
-        return Reply(kind="greeting", text=text, confidence=1.0, lang=lang,
-                     options=self._dialog.topic_options(lang))
-
     def _chat(self, update: Update) -> str:
         assert update.effective_chat is not None and update.effective_user is not None
         return chat_key(update.effective_chat, update.effective_user)
@@ -224,10 +221,8 @@ class TelegramChannel:
         user = update.effective_user
         if user is None or update.effective_chat is None:
             return "zh"
-        chosen = await self._dialog.language(CHANNEL, self._chat(update))
-        if chosen in ("zh", "en"):
-            return "en" if chosen == "en" else "zh"
-        return "en" if (user.language_code or "").lower().startswith("en") else "zh"
+        return await self._dialog.reply_language(CHANNEL, self._chat(update),
+                                                 client_language=user.language_code)
 
     def _ui(self, key: str, lang: Lang) -> str:
         return self._dialog.text(key, lang)
