@@ -2,36 +2,33 @@
 
 Translation only: text and recognised voice go to ``DialogService.handle``; a new follower gets
 ``welcome``; a menu click goes to ``choose`` with the button's key (an entry id or
-``topic:<id>``); everything the dialogue cannot read gets the content's ``not_text`` line. The
-one thing kept here is channel rendering state: the remaining pages of a long reply, per OpenID,
-served when the user sends the "more" number (no dialogue turn is spent on turning a page).
+``topic:<id>``); everything the dialogue cannot read gets the content's ``not_text`` line. A long
+reply is split here to WeChat's size; which number turns the page, and keeping the rest, is the
+dialogue's (``services.dialogue.Pages``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import unicodedata
 
 from bot.channels.wechat_inbound import Inbound
-from bot.channels.wechat_render import more_number, paginate, render_text
+from bot.channels.wechat_render import paginate, render_text
 from services import DialogService, IncomingMessage, Reply
+from services.dialogue import Pages, more_number
 from services.platform import TtlStore
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
-PAGES_TTL = 30 * 60  # as long as the dialogue keeps a conversation
 SUBSCRIBE_EVENTS = frozenset({"subscribe", "subscribe_scan"})
 CLICK_EVENTS = frozenset({"click", "scancode_push"})
-MAX_DIGITS = 3  # a "more" number is small; anything longer is a question
 
 
 class WeChatDialogue:
     """Turns one parsed WeChat message into the text of its reply (None: acknowledge only)."""
 
     def __init__(self, store: TtlStore) -> None:
-        self._store = store
+        self._pages = Pages(store)
 
     async def answer(self, dialog: DialogService, message: Inbound) -> str | None:
         """The reply text for ``message``, or None when it needs no reply."""
@@ -52,7 +49,7 @@ class WeChatDialogue:
         return None  # unsubscribe, view, location reports, ...: acknowledged, nothing to say
 
     async def _converse(self, dialog: DialogService, message: Inbound, text: str) -> str | None:
-        page = await self._next_page(message.openid, text)
+        page = await self._pages.turn(_user(message.openid), text)
         if page is not None:
             return page
         reply = await dialog.handle(_incoming(message, text))
@@ -64,29 +61,8 @@ class WeChatDialogue:
         """The first page of ``reply``; the others are kept for the "more" number."""
         number = more_number(reply)
         pages = paginate(render_text(reply), number, reply.lang)
-        key = _pages_key(openid)
-        if len(pages) > 1:
-            await self._store.set(key, json.dumps({"n": number, "pages": pages[1:]}), PAGES_TTL)
-        else:
-            await self._store.delete(key)
+        await self._pages.keep(_user(openid), pages[1:], number)
         return pages[0]
-
-    async def _next_page(self, openid: str, text: str) -> str | None:
-        """The next kept page when ``text`` is the "more" number; any other text drops them."""
-        key = _pages_key(openid)
-        raw = await self._store.get(key)
-        if raw is None:
-            return None
-        kept = json.loads(raw)
-        if _as_number(text) != kept["n"]:
-            await self._store.delete(key)
-            return None
-        first, *rest = kept["pages"]
-        if rest:
-            await self._store.set(key, json.dumps({"n": kept["n"], "pages": rest}), PAGES_TTL)
-        else:
-            await self._store.delete(key)
-        return str(first)
 
 
 def _incoming(message: Inbound, text: str = "") -> IncomingMessage:
@@ -99,12 +75,5 @@ def _not_text(dialog: DialogService) -> str:
     return dialog.text("not_text", "zh")
 
 
-def _pages_key(openid: str) -> str:
-    return f"wechat:more:{openid}"
-
-
-def _as_number(text: str) -> int | None:
-    """A bare number as typed or dictated ("4", "４", "4。")."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().rstrip("。.").strip()
-    digits = cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS
-    return int(cleaned) if digits else None
+def _user(openid: str) -> str:
+    return f"wechat:{openid}"

@@ -46,11 +46,6 @@ def render_text(reply: Reply) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def more_number(reply: Reply) -> int:
-    """The number that asks for the next page: one past the reply's options."""
-    return len(reply.options) + 1
-
-
 def more_line(number: int, lang: str = "zh") -> str:
     """The line that ends a page which has a continuation."""
     return _TEXTS["en" if lang == "en" else "zh"]["more"].format(n=number)
