@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 from bot.app import create_app
@@ -13,11 +15,18 @@ from tests.conftest import FAQ_DIR
 QUESTION = "终身班主任奖励办法是什么"
 
 
+async def inside_one_window() -> None:
+    """The limit counts per minute of the process clock: start well inside one minute."""
+    if time.monotonic() % 60 > 45:
+        await asyncio.sleep(61 - time.monotonic() % 60)
+
+
 async def test_web_session_past_the_limit_gets_429_and_others_are_still_answered(
         aiohttp_client, services: Services, tmp_path: Path):
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 't.db'}",
                         faq_dir=FAQ_DIR, rate_limit_per_minute=2)
     client = await aiohttp_client(create_app(settings, services))
+    await inside_one_window()
     statuses = []
     for _ in range(4):
         resp = await client.post("/api/ask", json={"text": QUESTION, "session": "busy"})
@@ -30,6 +39,7 @@ async def test_web_session_past_the_limit_gets_429_and_others_are_still_answered
 async def test_wechat_user_past_the_limit_is_told_once_then_acknowledged(
         services: Services, tmp_path: Path):
     async with open_platform(services, tmp_path, rate_limit_per_minute=2) as platform:
+        await inside_one_window()
         answers = [await platform.post(text_xml(QUESTION)) for _ in range(4)]
         assert all(a.status == 200 for a in answers)
         texts = [a.content for a in answers]
