@@ -2,7 +2,7 @@
 
 from intents.content import Content, OutOfScope, SmallTalk
 from intents.decision import Decision, DecisionConfig, Outcome, decide
-from intents.engine import IntentEngine
+from intents.engine import Analyses, IntentEngine
 from intents.errors import FaqDataError, IntentsError, UnknownIntentError
 from intents.loader import load_content
 from intents.models import (
@@ -24,6 +24,7 @@ __all__ = [
     "LIST_FIELDS",
     "SOURCE_FIELDS",
     "TEXT_FIELDS",
+    "Analyses",
     "Candidate",
     "Content",
     "Decision",

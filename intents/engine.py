@@ -59,6 +59,34 @@ _ASKS = re.compile(r"吗|么|啥|哪|几|多少|怎|是否|是不是|有没有|�
 INFO_FULL = 10.0
 
 
+Analysis = tuple[str, str, frozenset[str]]  # normal form, spoken form, features
+
+
+class Analyses:
+    """Analysed content texts of one normaliser, remembered between engine builds.
+
+    A publish changes a few entries, so a rebuild that is handed the previous build's
+    ``Analyses`` re-analyses only what changed. Whoever rebuilds engines owns one (the content
+    catalog's ``EngineShelf``); an engine built without one makes its own.
+    """
+
+    def __init__(self, normalizer: Normalizer, limit: int = MEMO_LIMIT) -> None:
+        self.normalizer = normalizer
+        self._limit = limit
+        self._items: dict[str, Analysis] = {}
+
+    def __call__(self, text: str) -> Analysis:
+        """The analysis of a content text."""
+        found = self._items.get(text)
+        if found is None:
+            norm = self.normalizer(text)
+            found = (norm, spoken(norm), frozenset(extract(norm)))
+            if len(self._items) >= self._limit:
+                self._items.clear()
+            self._items[text] = found
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class _Phrasing:
     entry: int
@@ -86,9 +114,11 @@ class IntentEngine:
         entries: Sequence[FaqEntry],
         normalizer: Normalizer | None = None,
         config: MatchConfig | None = None,
+        analyses: Analyses | None = None,
     ) -> None:
         self.config = config or MatchConfig()
-        self.normalize = normalizer or Normalizer()
+        self.normalize = analyses.normalizer if analyses else normalizer or Normalizer()
+        self._analyse = analyses or Analyses(self.normalize)
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
         self._by_id = {e.id: i for i, e in enumerate(self.entries)}
         if len(self._by_id) != len(self.entries):
@@ -118,19 +148,6 @@ class IntentEngine:
     def _phrasing(self, entry: int, text: str) -> _Phrasing:
         norm, sound, feats = self._analyse(text)
         return _Phrasing(entry, text, norm, sound, feats)
-
-    def _analyse(self, text: str) -> tuple[str, str, frozenset[str]]:
-        """Normal form, spoken form and features of a content text, memoised on the normaliser:
-        a publish changes a few entries, so a rebuild re-analyses only what changed."""
-        memo = self.normalize.memo
-        found = memo.get(text)
-        if found is None:
-            norm = self.normalize(text)
-            found = (norm, spoken(norm), frozenset(extract(norm)))
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            memo[text] = found
-        return found
 
     def _weights(self, entry_feats: Iterable[set[str]]) -> dict[str, float]:
         df: dict[str, int] = defaultdict(int)

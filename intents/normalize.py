@@ -79,8 +79,6 @@ class Normalizer:
     """
 
     def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
-        # The engine's memo of analysed content texts (see IntentEngine._analyse).
-        self.memo: dict[str, tuple[str, str, frozenset[str]]] = {}
         table = {basic_form(k): basic_form(v) for k, v in (synonyms or {}).items()}
         self._table = {k: v for k, v in table.items() if k and k != v}
         self._pattern = _alternation(list(self._table), ascii_bounds=True)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from intents import Content, DecisionConfig, MatchConfig, load_content
 from services.content.catalog import Catalog
+from services.content.engines import EngineShelf
 from services.content.seed import SeedReport, seed_entries
 from services.db import create_engine_and_sessionmaker
 from services.db import repositories as repo
@@ -46,6 +47,7 @@ async def start_services(
     store: ConversationStore | None = None,
     config: MatchConfig | None = None,
     decision: DecisionConfig | None = None,
+    shelf: EngineShelf | None = None,
     seed: bool = True,
     create: bool = True,
     migrate: bool = False,
@@ -71,7 +73,7 @@ async def start_services(
             # same time, never race to create it.
             await hold_until_commit(session, "user_salt")
             await repo.user_salt(session)
-        catalog = Catalog(content, sessionmaker, config, decision)
+        catalog = Catalog(content, sessionmaker, config, decision, shelf)
         await catalog.load()
     except BaseException:
         await engine.dispose()

@@ -16,6 +16,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from intents import Content, IntentEngine, Normalizer, load_content
 from services import IncomingMessage, Reply, Services, start_services
+from services.content import EngineShelf
 from tests import databases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,9 @@ FAQ_DIR = ROOT / "faq_data"
 MEMORY_DB = "sqlite+aiosqlite://"
 # A fixed "today" inside the 2024 plan's year, so expiry notes do not depend on the clock.
 PLAN_YEAR_DAY = date(2024, 6, 1)
+# One engine holder for the whole suite, as one process has: services over the same content share
+# an engine instead of each building it again.
+SHELF = EngineShelf()
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +81,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def services(database_url: str) -> AsyncIterator[Services]:
     """Services on a fresh database, seeded from the shipped content."""
-    running = await start_services(database_url, FAQ_DIR, today=PLAN_YEAR_DAY)
+    running = await start_services(database_url, FAQ_DIR, today=PLAN_YEAR_DAY, shelf=SHELF)
     yield running
     await running.close()
 

@@ -9,6 +9,7 @@ Imports ``platform`` and ``db`` below it, never the dialogue or staff above it.
 from services.content import documents
 from services.content.catalog import Catalog, Snapshot
 from services.content.csv_files import CsvFormatError, export_csv, read_csv, write_csv
+from services.content.engines import EngineShelf
 from services.content.entries import EntryView
 from services.content.events import ContentEvents, on_content_commit
 from services.content.exporting import export_entries
@@ -23,6 +24,7 @@ __all__ = [
     "Catalog",
     "ContentEvents",
     "CsvFormatError",
+    "EngineShelf",
     "EntryView",
     "ImportFailed",
     "Preview",

@@ -11,13 +11,13 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from intents import Content, DecisionConfig, FaqEntry, IntentEngine, MatchConfig, Normalizer
+from intents import Content, DecisionConfig, FaqEntry, IntentEngine, MatchConfig
+from services.content.engines import EngineShelf
 from services.db import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,12 @@ class Catalog:
         sessionmaker: async_sessionmaker[AsyncSession],
         config: MatchConfig | None = None,
         decision: DecisionConfig | None = None,
+        shelf: EngineShelf | None = None,
     ) -> None:
         self.content = content
         self.decision = decision or DecisionConfig()  # read by the dialogue and the preview
-        self.normalizer = Normalizer(content.synonyms)
+        self._shelf = shelf or EngineShelf()
+        self.normalizer = self._shelf.normalizer(content.synonyms)
         self._sessionmaker = sessionmaker
         self._config = config or MatchConfig()
         self._snapshot: Snapshot | None = None
@@ -63,8 +65,7 @@ class Catalog:
 
     def build(self, entries: list[FaqEntry]) -> IntentEngine:
         """An engine over ``entries`` with this catalog's normaliser and thresholds."""
-        synonyms = tuple(sorted(self.content.synonyms.items()))
-        return _engine_for(tuple(entries), synonyms, self._config)
+        return self._shelf.build(entries, self.content.synonyms, self._config)
 
     async def load(self) -> None:
         """Read the published entries and swap in a new engine built from them."""
@@ -98,20 +99,6 @@ class Catalog:
     def entries_of_topic(self, topic: str) -> list[FaqEntry]:
         """The entries of a topic, in file order."""
         return [e for e in self.engine.entries if e.topic == topic]
-
-
-@lru_cache(maxsize=2)
-def _engine_for(entries: tuple[FaqEntry, ...], synonyms: tuple[tuple[str, str], ...],
-                config: MatchConfig) -> IntentEngine:
-    """Engines are immutable, so one built for the same content is shared (several apps in one
-    process, a reload that changed nothing, a test suite) instead of being built again."""
-    return IntentEngine(entries, _normalizer_for(synonyms), config)
-
-
-@lru_cache(maxsize=2)
-def _normalizer_for(synonyms: tuple[tuple[str, str], ...]) -> Normalizer:
-    """One normaliser per synonym table, so its memo of analysed texts survives rebuilds."""
-    return Normalizer(dict(synonyms))
 
 
 def _valid_entries(rows: list[dict[str, Any]], today: date | None = None) -> list[FaqEntry]:

@@ -32,7 +32,7 @@ from bot.app import create_app
 from bot.settings import Settings
 from services import Services, start_services
 from services.db import repositories as repo
-from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY
+from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY, SHELF
 
 TOKEN = "wenjiao-test-token"
 APPID = "wx0123456789abcdef"
@@ -200,7 +200,7 @@ async def open_platform(services: Services, tmp_path: Path,
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def wx_services() -> AsyncIterator[Services]:
     """Services on in-memory SQLite, shared by one test module."""
-    running = await start_services(MEMORY_DB, FAQ_DIR, today=PLAN_YEAR_DAY)
+    running = await start_services(MEMORY_DB, FAQ_DIR, today=PLAN_YEAR_DAY, shelf=SHELF)
     yield running
     await running.close()
 

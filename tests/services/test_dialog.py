@@ -97,10 +97,11 @@ async def test_a_near_miss_falls_back_but_offers_its_best_guess_first():
     answered), but the user gets the likely entry as option 1, and "1" answers it."""
     from intents import DecisionConfig
     from services import IncomingMessage, start_services
-    from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY
+    from tests.conftest import FAQ_DIR, MEMORY_DB, PLAN_YEAR_DAY, SHELF
 
     strict = DecisionConfig(threshold=0.99, suggest_floor=0.5)
-    running = await start_services(MEMORY_DB, FAQ_DIR, decision=strict, today=PLAN_YEAR_DAY)
+    running = await start_services(MEMORY_DB, FAQ_DIR, decision=strict, today=PLAN_YEAR_DAY,
+                                   shelf=SHELF)
     try:
         async def ask(text: str):
             return await running.dialog.handle(IncomingMessage(channel="test", user_id="n",
