@@ -10,16 +10,18 @@ from services.platform import audit, retention, telemetry
 from services.platform.backup import BackupError, sqlite_path
 from services.platform.backup import backup as backup_sqlite
 from services.platform.backup import restore as restore_sqlite
-from services.platform.dedup import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
+from services.platform.dedup import Dedup
 from services.platform.ratelimit import (
     MemoryRateLimiter,
     RateDecision,
     RateLimiter,
     RedisRateLimiter,
+    WindowRateLimiter,
 )
-from services.platform.redis_guard import REDIS_DOWN, FallbackTtlStore, RedisGuard
+from services.platform.redis_guard import REDIS_DOWN, RedisGuard
 from services.platform.roles import CLI, ROLE_LABELS, ROLES, Principal, require
 from services.platform.timeutil import as_utc, local, parse_local
+from services.platform.ttl_store import FallbackTtlStore, MemoryTtlStore, RedisTtlStore, TtlStore
 
 __all__ = [
     "CLI",
@@ -38,6 +40,7 @@ __all__ = [
     "RedisRateLimiter",
     "RedisTtlStore",
     "TtlStore",
+    "WindowRateLimiter",
     "as_utc",
     "audit",
     "backup_sqlite",

@@ -21,8 +21,6 @@ from services.platform import telemetry
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from services.platform.dedup import TtlStore
-
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -87,41 +85,3 @@ class RedisGuard:
             return False
         self.succeeded()
         return True
-
-
-class FallbackTtlStore:
-    """A Redis ``TtlStore`` (services/dedup.py) that falls back to process memory while Redis is
-    down, so WeChat's retry de-duplication and reading pages never turn an answer into an error.
-
-    Writes go to both, reads prefer Redis; while degraded a retry that reaches another worker may
-    be answered twice, which is the lesser harm than not answering at all.
-    """
-
-    def __init__(self, shared: TtlStore, local: TtlStore, guard: RedisGuard) -> None:
-        self._shared = shared
-        self._local = local
-        self._guard = guard
-
-    async def add(self, key: str, value: str, ttl: float) -> bool:
-        """Store unless present (atomically in Redis; in this process while degraded)."""
-        added_here = await self._local.add(key, value, ttl)
-        return await self._guard.run(lambda: self._shared.add(key, value, ttl),
-                                     lambda: _value(added_here))
-
-    async def set(self, key: str, value: str, ttl: float) -> None:
-        """Store, replacing."""
-        await self._local.set(key, value, ttl)
-        await self._guard.run(lambda: self._shared.set(key, value, ttl), lambda: _value(None))
-
-    async def get(self, key: str) -> str | None:
-        """The value from Redis, or from memory while Redis is down."""
-        return await self._guard.run(lambda: self._shared.get(key), lambda: self._local.get(key))
-
-    async def delete(self, key: str) -> None:
-        """Forget ``key`` everywhere."""
-        await self._local.delete(key)
-        await self._guard.run(lambda: self._shared.delete(key), lambda: _value(None))
-
-
-async def _value(value: T) -> T:
-    return value

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from services.platform.dedup import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
+from services.platform import Dedup, MemoryTtlStore, RedisTtlStore, TtlStore
 
 
 class Clock:

@@ -9,8 +9,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from services.platform.dedup import Dedup, MemoryTtlStore, RedisTtlStore
-from services.platform.redis_guard import FallbackTtlStore, RedisGuard
+from services.platform import Dedup, MemoryTtlStore, RedisTtlStore
+from services.platform import FallbackTtlStore, RedisGuard
 from tests.tcp_proxy import closed_port
 
 
