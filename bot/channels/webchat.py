@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.keys import SERVICES
 from bot.web.middlewares import json_error
 from services import IncomingMessage
+from services.dialogue import Lang
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 MAX_SESSION = 128
@@ -28,7 +29,7 @@ class AskRequest(BaseModel):
 
     text: str = Field(min_length=1)
     session: str | None = Field(default=None, min_length=1, max_length=MAX_SESSION)
-    lang: str | None = Field(default=None, pattern="^(zh|en)$")
+    lang: Lang | None = None
 
 
 async def index(_request: web.Request) -> web.FileResponse:
@@ -69,7 +70,7 @@ async def ask(request: web.Request) -> web.Response:
     dialog = request.app[SERVICES].dialog
     reply = await dialog.handle(IncomingMessage(
         channel="web", user_id=session, text=parsed.text,
-        lang=parsed.lang if parsed.lang in ("zh", "en") else None))  # type: ignore[arg-type]
+        lang=parsed.lang))
     if reply.kind == "limited":
         return json_error(429, "rate_limited", reply.text or dialog.text("rate_limited", reply.lang))
     return web.json_response({**reply.model_dump(mode="json"), "session": session},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from services import Reply
+from services.dialogue import Lang
 
 MAX_BYTES = 2048  # WeChat's limit on a text message's Content, in UTF-8 bytes
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;.])")
@@ -46,12 +47,12 @@ def render_text(reply: Reply) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def more_line(number: int, lang: str = "zh") -> str:
+def more_line(number: int, lang: Lang = "zh") -> str:
     """The line that ends a page which has a continuation."""
     return _TEXTS["en" if lang == "en" else "zh"]["more"].format(n=number)
 
 
-def paginate(text: str, number: int, lang: str = "zh", limit: int = MAX_BYTES) -> list[str]:
+def paginate(text: str, number: int, lang: Lang = "zh", limit: int = MAX_BYTES) -> list[str]:
     """``text`` in pages of at most ``limit`` bytes; all but the last end with the "more" line."""
     if utf8_len(text) <= limit:
         return [text]

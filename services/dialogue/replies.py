@@ -11,7 +11,7 @@ from datetime import date
 
 from intents import Decision, FaqEntry, OutOfScope
 from services.content.catalog import Catalog
-from services.dialogue.messages import Lang, Option, Reply
+from services.dialogue.messages import Lang, Option, Reply, ReplyKind
 
 NONE_OPTION = "none"
 TOPIC_PREFIX = "topic:"
@@ -29,7 +29,8 @@ class ReplyBuilder:
         """A UI text (fallback, clarify, crisis…) in ``lang``."""
         return self.catalog.content.text(key, lang)
 
-    def fixed(self, kind: str, key: str, lang: Lang, options: list[Option] | None = None) -> Reply:
+    def fixed(self, kind: ReplyKind, key: str, lang: Lang,
+              options: list[Option] | None = None) -> Reply:
         """A reply that is one UI text (crisis, fallback, empty message…)."""
         return Reply.model_validate({"kind": kind, "text": self.ui(key, lang),
                                      "confidence": 1.0 if kind == "crisis" else 0.0,
