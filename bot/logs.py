@@ -2,7 +2,7 @@
 
 Log lines carry what happened, never what a user wrote: handlers log counts, ids and outcomes.
 As a second line of defence the formatter passes every text it writes through
-``services.privacy.redact``, so a phone or ID number that slipped into a message or an exception
+``services.dialogue.redact``, so a phone or ID number that slipped into a message or an exception
 is masked before it reaches a log file.
 """
 

@@ -1,9 +1,10 @@
 """Who may use ``/admin``: the session cookie for pages, bearer tokens for the API, CSRF on forms.
 
 The middleware only checks and translates; every rule (roles, expiry, disabled accounts, the login
-limit) lives in services.auth, so the pages and the API enforce the same ones. It also maps the
-admin services' errors to an HTML page or a JSON error with the right status, and sets strict
-security headers on every admin response (no inline script, no framing, no caching).
+limit) lives in services.staff.auth, so the pages and the API enforce the same ones. Errors are
+answered through the one error table of ``middlewares`` (an HTML page or a JSON error with the
+right status); this middleware sets strict security headers on every admin response, error pages
+included (no inline script, no framing, no caching).
 """
 
 from __future__ import annotations
