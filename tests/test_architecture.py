@@ -38,7 +38,11 @@ def test_thresholds_are_named_only_in_the_decision_module():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in names:
                 readers.add(f"{path.relative_to(ROOT)}:{node.lineno}:{node.attr}")
-    allowed = {r for r in readers if r.startswith("services/content/preview.py")}  # shows it
+    # The preview shows the threshold to editors; the crisis model has a threshold of its own
+    # (crisis or not, chosen by its trainer), which is not the answer / clarify / fallback one.
+    own = ("services/content/preview.py", "intents/crisis_model.py",
+           "services/dialogue/safety_training.py")
+    allowed = {r for r in readers if r.startswith(own)}
     assert readers - allowed == set()
 
 

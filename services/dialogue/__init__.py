@@ -8,7 +8,7 @@ redacted; ``conversation.py`` remembers what a user was offered.
 Imports ``content`` and ``platform`` below it, never ``staff`` or the channels above it.
 """
 
-from services.dialogue import evaluation
+from services.dialogue import evaluation, safety_training
 from services.dialogue.conversation import (
     Conversation,
     ConversationStore,
@@ -40,5 +40,6 @@ __all__ = [
     "pseudonym",
     "redact",
     "redis_store",
+    "safety_training",
     "shared_store",
 ]

@@ -1,0 +1,56 @@
+"""``wenjiao safety``: train the learned crisis detector and measure it on a labelled file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import track
+
+from bot.cli.base import settings
+from intents.crisis_model import CrisisModel, default_model_path
+from services.dialogue import safety_training as training
+
+app = typer.Typer(help="The learned crisis detector: train it, measure it.", no_args_is_help=True)
+
+
+@app.command("train")
+def train_command(
+    out: Annotated[Path | None, typer.Option(help="Where to write the model file "
+                                                  "(default: the shipped one).")] = None,
+) -> None:
+    """Rebuild the shipped model file from faq_data/safety (the same corpus gives the same file)."""
+    target = out or default_model_path()
+    chosen = training.train_from_content(
+        settings().faq_dir, target,
+        progress=lambda grid: track(list(grid), description="fitting, one C at a time"))
+    typer.echo(json.dumps({"model": str(target), **chosen}, ensure_ascii=False, indent=2))
+
+
+@app.command("eval")
+def eval_command(
+    file: Annotated[Path, typer.Argument(help="JSON Lines with text and label (crisis|concern|"
+                                              "none), and family, speaker, style.")],
+    model: Annotated[Path | None, typer.Option(help="A model file (default: the shipped one).")]
+    = None,
+    misses: Annotated[bool, typer.Option("--misses/--no-misses",
+                                         help="List the missed crises.")] = True,
+) -> None:
+    """Recall and false alarms overall and by family, speaker and style; the missed crises."""
+    if not file.is_file():
+        typer.echo(f"wenjiao: no such file: {file}", err=True)
+        raise typer.Exit(2)
+    detector = CrisisModel.load(model or default_model_path())
+    scores = training.score(training.read_rows(file), detector.is_crisis)
+    typer.echo(f"crisis recall  {scores.recall:6.1%}  ({scores.caught}/{scores.crises})")
+    typer.echo(f"false alarms   {scores.false_alarms:6.1%}  ({scores.alarms}/{scores.others})")
+    for group, cells in scores.by.items():
+        typer.echo(f"by {group}:")
+        for name, (hit, total) in sorted(cells.items(), key=lambda kv: kv[1][0] / kv[1][1]):
+            typer.echo(f"  {name:20} {hit / total:6.1%}  ({hit}/{total})")
+    if misses:
+        typer.echo("missed:")
+        for row in scores.misses:
+            typer.echo(f"  [{row.get('family')}/{row.get('style')}] {row['text']}")

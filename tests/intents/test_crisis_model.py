@@ -1,0 +1,45 @@
+"""The learned crisis detector: shipped inside the package, reproducible from its corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intents.crisis_model import CrisisModel, default_model_path, features
+from services.dialogue import safety_training as training
+
+FAQ = Path(__file__).resolve().parents[2] / "faq_data"
+
+
+@pytest.fixture(scope="module")
+def model() -> CrisisModel:
+    return CrisisModel.load(default_model_path())
+
+
+def test_the_training_command_reproduces_the_shipped_model_file(tmp_path):
+    rebuilt = tmp_path / "model.json"
+    training.train_from_content(FAQ, rebuilt)
+    assert rebuilt.read_bytes() == default_model_path().read_bytes()
+
+
+def test_the_shipped_model_keeps_its_validation_figures(model):
+    """Recall first on the validation writers (where the threshold was chosen), and few alarms
+    on them and on the everyday messages of the scope corpus's validation writer."""
+    scores = training.score(training.read_rows(FAQ / "safety" / "validation.jsonl"),
+                            model.is_crisis)
+    assert scores.recall >= 0.96
+    everyday = [r["text"] for r in training.read_rows(FAQ / "scope" / "validation.jsonl")]
+    assert sum(model.is_crisis(t) for t in everyday) / len(everyday) <= 0.03
+
+
+def test_pinyin_input_and_chinese_share_features():
+    """``wo bu xiang huo le`` meets 我不想活了 through its syllables."""
+    chinese = {f for f in features("我不想活了") if f.startswith("p:")}
+    pinyin = {f for f in features("wo bu xiang huo le") if f.startswith("p:")}
+    assert chinese and chinese == pinyin
+
+
+@pytest.mark.parametrize("text", ["", "🙂🙂", "x" * 5000])
+def test_any_text_gets_a_probability(model, text):
+    assert 0.0 <= model.probability(text) <= 1.0
