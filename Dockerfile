@@ -22,5 +22,5 @@ RUN pip install --editable . \
 USER wenjiao
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=3)"]
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/readyz', timeout=3)"]
 CMD ["wenjiao", "serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "2"]

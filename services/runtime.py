@@ -6,10 +6,13 @@ The server, the CLI and the tests all start the same way: connect the store, cre
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from intents import Content, DecisionConfig, MatchConfig, load_content
@@ -23,6 +26,8 @@ from services.db.migrate import ensure_schema
 from services.dialogue.conversation import ConversationStore
 from services.dialogue.service import DialogService
 
+READY_TIMEOUT = 2.0  # a readiness probe must answer before the load balancer gives up
+
 
 @dataclass
 class Services:
@@ -34,6 +39,15 @@ class Services:
     catalog: Catalog
     dialog: DialogService
     seed_report: SeedReport | None = None
+
+    async def database_ready(self) -> bool:
+        """Whether the store answers ``SELECT 1`` within ``READY_TIMEOUT`` seconds (readiness)."""
+        try:
+            async with asyncio.timeout(READY_TIMEOUT), self.db.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (TimeoutError, OSError, SQLAlchemyError):
+            return False
+        return True
 
     async def close(self) -> None:
         """Release the database connections."""

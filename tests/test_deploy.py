@@ -40,7 +40,7 @@ def test_every_long_running_service_has_a_health_check_and_restarts(services):
         check = services[name]["healthcheck"]["test"]
         assert check[0] in ("CMD", "CMD-SHELL") and len(check) > 1, name
         assert services[name]["restart"] == "unless-stopped", name
-    assert "/healthz" in " ".join(services["bot"]["healthcheck"]["test"])
+    assert "/readyz" in " ".join(services["bot"]["healthcheck"]["test"])
     assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"]["test"][-1] == "ping"
 

@@ -1,4 +1,9 @@
-"""Liveness: the process answers and the content is loaded.
+"""Liveness (``/healthz``) and readiness (``/readyz``).
+
+``/healthz``: the process answers and the content is loaded; it never touches the database, so a
+database outage does not get a healthy process restarted. ``/readyz``: the database answers a
+``SELECT 1`` within two seconds (else 503: a load balancer should send traffic elsewhere), and
+Redis degradation is reported.
 
 With Redis configured it also pings Redis: when Redis is down the bot still answers from
 in-process state, so the status is ``degraded`` (with the reason) and still 200, not an error;
@@ -20,5 +25,21 @@ async def healthz(request: web.Request) -> web.Response:
     if REDIS in request.app:
         guard = request.app[REDIS_GUARD]
         if not await guard.probe(request.app[REDIS]):
+            body.update(status="degraded", reason=guard.reason)
+    return web.json_response(body)
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """``{"status": "ready" | "degraded" | "unavailable", "database": bool[, "redis"]}``; 503
+    when the database does not answer."""
+    body: dict[str, object] = {"status": "ready", "database": True}
+    if not await request.app[SERVICES].database_ready():
+        body.update(status="unavailable", database=False)
+        return web.json_response(body, status=503)
+    if REDIS in request.app:
+        guard = request.app[REDIS_GUARD]
+        healthy = await guard.probe(request.app[REDIS])
+        body["redis"] = healthy
+        if not healthy:
             body.update(status="degraded", reason=guard.reason)
     return web.json_response(body)

@@ -14,6 +14,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/", webchat.index)
     app.router.add_post("/api/ask", webchat.ask)
     app.router.add_get("/healthz", health.healthz)
+    app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", observability.metrics)
     app.router.add_static("/static/", webchat.STATIC_DIR, name="static")
     app.router.add_get("/wechat", wechat.verify)  # 404 unless WENJIAO_WECHAT_TOKEN is set
