@@ -10,7 +10,6 @@ update, queue it for the application and answer at once.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 
@@ -20,6 +19,7 @@ from telegram import Update
 from bot.channels.telegram import TelegramApp, build_telegram_app
 from bot.keys import SERVICES, SETTINGS, TELEGRAM
 from bot.settings import Settings
+from bot.web import json_body
 from bot.web.middlewares import json_error
 
 log = logging.getLogger(__name__)
@@ -101,10 +101,10 @@ async def webhook(request: web.Request) -> web.Response:
     if ptb is None:
         return json_error(503, "not_running", "The Telegram bot is not running.")
     try:
-        data = json.loads(await request.read())
+        data = json_body.load(await request.read())
         readable = isinstance(data, dict) and isinstance(data.get("update_id"), int)
         update = Update.de_json(data, ptb.bot) if readable else None
-    except (ValueError, TypeError, KeyError, AttributeError):  # what de_json raises on bad shapes
+    except (ValueError, TypeError, KeyError, AttributeError):  # BadJson, and what de_json raises
         update = None
     if update is None:
         return json_error(400, "invalid_update", "The body is not a Telegram update.")

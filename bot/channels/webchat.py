@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.keys import SERVICES
+from bot.web import json_body
 from bot.web.middlewares import json_error
 from services import IncomingMessage
 from services.dialogue import Lang
@@ -41,13 +42,9 @@ async def index(_request: web.Request) -> web.FileResponse:
 async def _parse(request: web.Request) -> AskRequest | web.Response:
     raw = await request.read()  # raises 413 past client_max_size
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return json_error(415, "not_utf8", "The request body must be UTF-8 encoded JSON.")
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError:
-        return json_error(400, "invalid_json", "The request body is not valid JSON.")
+        data = json_body.load(raw)
+    except json_body.BadJson as exc:
+        return json_error(415 if exc.code == "not_utf8" else 400, exc.code, exc.message)
     if not isinstance(data, dict):
         return json_error(400, "invalid_json", 'Send a JSON object: {"text": "..."}.')
     try:

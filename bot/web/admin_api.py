@@ -13,12 +13,15 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web import json_body
 from bot.web.admin import staff
 from bot.web.auth import client_ip, principal
 from services.content import EntryView
 from services.errors import Invalid
 from services.platform import parse_local
 from services.staff import Group
+
+MAX_ID = 2**63 - 1  # the store's ids and versions are 64-bit integers
 
 
 def _dumps(data: Any) -> str:
@@ -36,8 +39,8 @@ async def body(request: web.Request, *, required: bool = True) -> dict[str, Any]
     if not raw.strip() and not required:
         return {}
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = json_body.load(raw)
+    except json_body.BadJson:
         raise web.HTTPBadRequest(reason="Invalid JSON") from None
     if not isinstance(data, dict):
         raise Invalid("请求体应是一个 JSON 对象。", [("body", "应为对象")])
@@ -50,6 +53,8 @@ def _int(data: dict[str, Any], name: str, *, required: bool = False) -> int | No
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"{name} 应是整数。", [(name, "应为整数")])
+    if not 0 <= value <= MAX_ID:  # beyond what the store's 64-bit columns hold
+        raise Invalid(f"{name} 超出范围。", [(name, "应在 0 到 2^63-1 之间")])
     return value
 
 
@@ -176,8 +181,8 @@ async def attach_unanswered(request: web.Request) -> web.Response:
     """``{"ids": [...], "entry": ID}``: add the questions to the entry's draft."""
     data = await body(request)
     ids, entry_id = data.get("ids"), data.get("entry")
-    if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) \
-            or not isinstance(entry_id, str):
+    if not isinstance(ids, list) or not all(isinstance(i, int) and 0 <= i <= MAX_ID
+                                            for i in ids) or not isinstance(entry_id, str):
         raise Invalid("需要 ids（整数列表）和 entry（条目编号）。",
                       [("ids", "必填"), ("entry", "必填")])
     view = await staff(request).inbox.attach(principal(request), ids, entry_id,

@@ -9,6 +9,7 @@ the same one table of exception handlers):
 |---|---|---|
 | ``services.errors.AdminError`` | ``{"error": {code, message, fields / current_version}}`` with its status | the admin's error page |
 | ``aiohttp.web.HTTPException`` (4xx, 5xx) | ``{"error": {code, message}}`` | aiohttp's own (redirects pass) |
+| ``aiohttp.web.RequestPayloadError`` (a body that cannot be read: bad gzip, cut short) | 400 ``unreadable_body`` | a plain 400 page |
 | anything else | 500 ``internal_error``, logged with its traceback | a plain 500 page |
 """
 
@@ -74,6 +75,15 @@ def _http_page(_request: web.Request, exc: Exception) -> web.StreamResponse:
     raise exc  # aiohttp renders its HTTP exceptions (and follows redirects) itself
 
 
+def _payload_json(_request: web.Request, _exc: Exception) -> web.StreamResponse:
+    return json_error(400, "unreadable_body", "The request body could not be read "
+                      "(is its Content-Encoding right?).")
+
+
+def _payload_page(_request: web.Request, _exc: Exception) -> web.StreamResponse:
+    return web.Response(status=400, text="The request body could not be read.")
+
+
 def _internal_json(request: web.Request, exc: Exception) -> web.StreamResponse:
     log.error("unhandled error", extra={"path": request.path}, exc_info=exc)
     return json_error(500, "internal_error", "Internal error; please try again.")
@@ -87,6 +97,7 @@ def _internal_page(request: web.Request, exc: Exception) -> web.StreamResponse:
 ERRORS: tuple[tuple[type[Exception], Render, Render], ...] = (
     (AdminError, _admin_json, _admin_page),
     (web.HTTPException, _http_json, _http_page),
+    (web.RequestPayloadError, _payload_json, _payload_page),
     (Exception, _internal_json, _internal_page),
 )
 

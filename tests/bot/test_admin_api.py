@@ -232,3 +232,22 @@ async def test_try_a_question_through_the_api(api):
                                 headers=auth)).json()
     assert body["outcome"] == "answer" and body["candidates"][0]["id"] == ENTRY
     await error_of(await api.get(f"{API}/try", params={"text": " "}, headers=auth), 422)
+
+
+async def test_integers_beyond_64_bits_are_422_not_a_server_error(api):
+    auth = await token(api, "erin")
+    huge = 2**70
+    error = await error_of(await api.put(f"{API}/entries/{ENTRY}", json={"version": huge},
+                                         headers=auth), 422)
+    assert error["fields"][0]["field"] == "version"
+    await error_of(await api.post(f"{API}/entries/{ENTRY}/revert", json={"revision": huge},
+                                  headers=auth), 422)
+    await error_of(await api.post(f"{API}/unanswered/attach",
+                                  json={"ids": [huge], "entry": ENTRY}, headers=auth), 422)
+
+
+async def test_json_nested_a_thousand_deep_is_a_400(api):
+    deep = b"[" * 1000 + b"]" * 1000
+    resp = await api.post(f"{API}/login", data=deep,
+                          headers={"Content-Type": "application/json"})
+    await error_of(resp, 400)

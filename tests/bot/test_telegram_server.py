@@ -89,7 +89,8 @@ async def test_webhook_answers_an_unreadable_body_with_400(
                                  telegram_webhook_secret=SECRET)
     client = await aiohttp_client(create_app(settings, services))
     for body in (b"not json", b"[1, 2]", b'{"update_id": "x", "message": 5}',
-                 b'{"update_id": 7, "message": 5}', b'{"no": "update"}', b"\xff\xfe", b""):
+                 b'{"update_id": 7, "message": 5}', b'{"no": "update"}', b"\xff\xfe", b"",
+                 b'{"update_id": 8, "message": ' + b"[" * 1000 + b"]" * 1000 + b"}"):
         resp = await client.post(WEBHOOK_PATH, data=body, headers={SECRET_HEADER: SECRET})
         assert resp.status == 400, body
     assert not api.sent()

@@ -89,3 +89,18 @@ async def test_healthz(client):
     resp = await client.get("/healthz")
     assert resp.status == 200
     assert (await resp.json())["status"] in ("ok", "degraded")
+
+
+@pytest.mark.parametrize("body", [b"[" * 1000 + b"]" * 1000,
+                                  b'{"text": ' + b'{"a": ' * 100 + b"1" + b"}" * 101])
+async def test_deeply_nested_json_is_a_400(client, body):
+    resp = await client.post("/api/ask", data=body, headers={"Content-Type": "application/json"})
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "invalid_json"
+
+
+async def test_a_body_claiming_gzip_that_is_not_gzip_is_a_400(client):
+    resp = await client.post("/api/ask", data=b'{"text": "hi"}', headers={
+        "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"]
