@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db.base import utcnow
@@ -73,16 +75,24 @@ async def log_exchange(session: AsyncSession, **fields: Any) -> int:
 async def record_unanswered(
     session: AsyncSession, key: str, text: str, best_intent: str | None, best_score: float
 ) -> None:
-    """Count a redacted unanswered question under its normalised key."""
-    key = key[:300]
-    row = await session.scalar(select(UnansweredQuestion).where(UnansweredQuestion.key == key))
-    if row is None:
-        session.add(UnansweredQuestion(key=key, text=text, best_intent=best_intent,
-                                       best_score=best_score))
-    else:
-        row.count += 1
-        row.last_seen = utcnow()
-        row.text = text
+    """Count a redacted unanswered question under its normalised key.
+
+    One atomic upsert (``INSERT … ON CONFLICT (key) DO UPDATE SET count = count + 1``, on
+    PostgreSQL and SQLite alike): the same question sent by many people at once is counted once
+    each, never a unique-key error and a lost exchange.
+    """
+    insert = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
+    statement = insert(UnansweredQuestion).values(key=key[:300], text=text, best_intent=best_intent,
+                                     best_score=best_score, count=1, resolved=False,
+                                     first_seen=utcnow(), last_seen=utcnow())
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[UnansweredQuestion.key],
+        set_={"count": UnansweredQuestion.count + 1, "last_seen": statement.excluded.last_seen,
+              "text": statement.excluded.text}))
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else ""
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 100) -> Sequence[UnansweredQuestion]:

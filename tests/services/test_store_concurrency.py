@@ -75,3 +75,19 @@ async def test_two_processes_counting_on_one_sqlite_file_lose_no_update(tmp_path
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_the_same_unanswered_question_sent_by_fifty_people_at_once_is_counted_fifty_times(
+        services):
+    """One upsert per question: no unique-key error, no exchange lost (SQLite and PostgreSQL)."""
+    from services import IncomingMessage
+
+    text = "学校门口的早餐摊几点出摊"
+    replies = await asyncio.gather(*(
+        services.dialog.handle(IncomingMessage(channel="test", user_id=f"p{n}", text=text))
+        for n in range(50)))
+    assert {r.kind for r in replies} == {"fallback"}
+    async with services.sessionmaker() as session:
+        [row] = await repo.list_unanswered(session)
+        assert row.count == 50
+        assert await repo.count_exchanges(session, channel="test") == 50
