@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from services.dialogue.conversation import TTL_SECONDS  # pages last as long as a conversation
 from services.dialogue.messages import Reply
 from services.platform import TtlStore
 
-PAGES_TTL = 30 * 60  # as long as the dialogue keeps a conversation
 MAX_DIGITS = 3  # a "more" number is small; anything longer is a question
 
 
@@ -27,7 +27,7 @@ def more_number(reply: Reply) -> int:
 class Pages:
     """Kept pages per channel user, in the platform's TTL store (memory, or shared through Redis)."""
 
-    def __init__(self, store: TtlStore, ttl: float = PAGES_TTL) -> None:
+    def __init__(self, store: TtlStore, ttl: float = TTL_SECONDS) -> None:
         self._store = store
         self._ttl = ttl
 

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from intents import OutOfScope, decide
@@ -54,7 +54,6 @@ class Outcome:
     unanswered: bool = False
     best_intent: str | None = None
     decided_by: str = ""  # the step (and rule) that finished the turn, for the debug log
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class Step(Protocol):
