@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,6 +53,7 @@ class DialogService:
         self._store = store or memory_store()
         self._limit = steps.RateLimit(limiter, self.replies)
         self._steps = steps.default_steps(catalog, self.replies, self._limit)
+        self._flagged_listeners: list[Callable[[int], None]] = []
 
     # -- public ------------------------------------------------------------------------------
 
@@ -78,8 +80,19 @@ class DialogService:
         exchange_id = await self.exchanges.record(
             message, text, turn.reply, flagged=turn.flagged, unanswered=turn.unanswered,
             best_intent=turn.best_intent, elapsed=time.perf_counter() - started)
+        if turn.flagged and exchange_id is not None:
+            for listener in self._flagged_listeners:
+                listener(exchange_id)
         telemetry.replied(message.channel, turn.reply.kind, time.perf_counter() - started)
         return turn.reply.model_copy(update={"exchange_id": exchange_id})
+
+    def on_flagged(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(exchange_id)`` after each crisis-flagged exchange is stored.
+
+        The exchange is committed before the call, so a listener (the staff alerts) can read it
+        by id. Listeners must not block: they are called on the request path.
+        """
+        self._flagged_listeners.append(listener)
 
     def use_limiter(self, limiter: RateLimiter | None) -> None:
         """Limit each user's messages with ``limiter`` (None: no limit, as in the CLI)."""
