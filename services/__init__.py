@@ -1,7 +1,8 @@
 """Application services, by responsibility: ``dialogue`` (a message in, a reply out),
 ``content`` (the curated entries and their lifecycle), ``staff`` (accounts, inbox, reports),
-``platform`` (shared state, limits, metrics, time, backup), ``db`` (the SQLAlchemy store), and
-:mod:`services.runtime`, which starts them in one place for every entry point.
+``alerts`` (staff told of every crisis-flagged exchange), ``platform`` (shared state, limits,
+metrics, time, backup), ``db`` (the SQLAlchemy store), and :mod:`services.runtime`, which
+starts them in one place for every entry point.
 
 ``bot`` imports these packages' public APIs only (checked by import-linter).
 """

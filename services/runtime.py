@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from intents import Content, DecisionConfig, MatchConfig, load_content
+from services.alerts import AlertDispatcher, AlertPolicy, AlertTargets
 from services.content.catalog import Catalog
 from services.content.engines import EngineShelf
 from services.content.seed import SeedReport, seed_entries
@@ -39,6 +40,7 @@ class Services:
     catalog: Catalog
     dialog: DialogService
     seed_report: SeedReport | None = None
+    alerts: AlertDispatcher | None = None  # when any staff alert channel is configured
 
     async def database_ready(self) -> bool:
         """Whether the store answers ``SELECT 1`` within ``READY_TIMEOUT`` seconds (readiness)."""
@@ -50,7 +52,9 @@ class Services:
         return True
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Stop the staff alerts, then release the database connections."""
+        if self.alerts is not None:
+            await self.alerts.close()
         await self.db.dispose()
 
 
@@ -65,12 +69,16 @@ async def start_services(
     seed: bool = True,
     create: bool = True,
     migrate: bool = False,
+    alerts: AlertTargets | None = None,
+    alert_policy: AlertPolicy | None = None,
     **dialog_options: Any,
 ) -> Services:
     """Connect, prepare the schema if asked, seed from ``faq_dir`` and load the catalog.
 
     ``create`` applies the start-up rule of services/db/migrate.py (SQLite: create or upgrade;
     other databases: refuse an unmigrated schema unless ``migrate`` asks to upgrade it).
+    With ``alerts`` naming any channel, staff are alerted of every crisis-flagged exchange (the
+    server passes them; one-shot commands do not, the server's dispatcher catches up).
     """
     content = load_content(faq_dir)
     engine, sessionmaker = create_engine_and_sessionmaker(database_url)
@@ -93,4 +101,9 @@ async def start_services(
         await engine.dispose()
         raise
     dialog = DialogService(catalog, sessionmaker, store, **dialog_options)
-    return Services(engine, sessionmaker, content, catalog, dialog, report)
+    dispatcher = None
+    if alerts is not None and alerts.channels:
+        dispatcher = AlertDispatcher(sessionmaker, alerts, policy=alert_policy)
+        dialog.on_flagged(dispatcher.notify)
+        dispatcher.start()
+    return Services(engine, sessionmaker, content, catalog, dialog, report, dispatcher)

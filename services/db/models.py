@@ -141,6 +141,30 @@ class AdminSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class AlertDelivery(Base):
+    """One staff alert of one crisis-flagged exchange through one channel: the alert outbox.
+
+    UNIQUE(exchange_id, channel) is what keeps an alert to one delivery: every worker inserts with
+    ON CONFLICT DO NOTHING, and only the worker whose UPDATE claims the row sends it
+    (services/alerts/outbox.py). No message text here: the alert is built from the exchange,
+    which is redacted, when it is sent; ``last_error`` is a status line, never a response body.
+    """
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (UniqueConstraint("exchange_id", "channel"),)
+
+    id: Mapped[intpk]
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | telegram | email
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[created_at]
+
+
 class AuditLog(Base):
     """One admin action: who, what, on which target, from where (login failures included)."""
 

@@ -17,6 +17,7 @@ from services.db.base import utcnow
 from services.db.models import AuditLog
 
 LOGIN_FAILED = "login_failed"
+CRISIS_HANDLED = "crisis_handled"  # target "exchange:<id>"; the staff alerts skip these
 MAX_DETAIL = 2000
 
 # Chinese labels of the actions, for the audit page.
@@ -26,7 +27,7 @@ ACTION_LABELS = {
     "entry_schedule": "定时发布", "entry_unschedule": "取消定时发布", "entry_delete": "删除",
     "entry_restore": "恢复删除", "entry_revert": "恢复历史版本", "entry_discard": "放弃草稿",
     "unanswered_attach": "问题并入条目", "unanswered_new": "问题转为新条目",
-    "unanswered_dismiss": "忽略问题", "crisis_handled": "危机跟进已处理",
+    "unanswered_dismiss": "忽略问题", CRISIS_HANDLED: "危机跟进已处理",
     "user_create": "新建用户", "user_role": "修改角色", "user_disable": "停用用户",
     "user_enable": "启用用户", "user_password": "重设密码", "faq_import": "导入内容",
 }
@@ -81,12 +82,12 @@ async def entries(session: AsyncSession, *, action: str | None = None, actor: st
 
 
 async def targets_with_action(session: AsyncSession, action: str,
-                              targets: Sequence[str]) -> dict[str, str]:
-    """For each target that has ``action`` logged: the actor of the latest such row."""
+                              targets: Sequence[str]) -> dict[str, tuple[str, datetime]]:
+    """For each target that has ``action`` logged: who did it and when (the latest such row)."""
     if not targets:
         return {}
     rows = await session.execute(
-        select(AuditLog.target, AuditLog.actor).where(
+        select(AuditLog.target, AuditLog.actor, AuditLog.created_at).where(
             AuditLog.action == action, AuditLog.target.in_(list(targets))
         ).order_by(AuditLog.id))
-    return {str(target): str(actor) for target, actor in rows.all()}
+    return {str(target): (str(actor), at) for target, actor, at in rows.all()}

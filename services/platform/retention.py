@@ -2,7 +2,7 @@
 
 What parents asked is redacted before it is stored, but even redacted questions are personal
 history; the bureau keeps them only as long as they help improve the answers (180 days unless
-configured otherwise). Feedback goes with its exchange. Content, revisions, accounts and the audit
+configured otherwise). Feedback and staff-alert records go with their exchange. Content, revisions, accounts and the audit
 log are not touched: they are the bureau's records, not users'.
 """
 
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.models import Exchange, Feedback, UnansweredQuestion
+from services.db.models import AlertDelivery, Exchange, Feedback, UnansweredQuestion
 
 _AGE = re.compile(r"^\s*(\d+)\s*([dwh]?)\s*$", re.IGNORECASE)
 _UNIT_HOURS = {"": 24, "d": 24, "w": 24 * 7, "h": 1}
@@ -54,6 +54,8 @@ async def purge(session: AsyncSession, before: datetime, *, dry_run: bool = Fals
     )
     if not dry_run:
         await session.execute(delete(Feedback).where(Feedback.exchange_id.in_(old_exchanges)))
+        await session.execute(delete(AlertDelivery)
+                              .where(AlertDelivery.exchange_id.in_(old_exchanges)))
         await session.execute(delete(Exchange).where(Exchange.created_at < before))
         await session.execute(delete(UnansweredQuestion)
                               .where(UnansweredQuestion.last_seen < before))

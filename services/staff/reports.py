@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.alerts import AlertStatus, statuses
 from services.content.catalog import Catalog
 from services.db.models import Exchange, Feedback
 from services.dialogue.privacy import redact
@@ -19,7 +20,7 @@ from services.platform import audit
 from services.platform.roles import Principal, require
 from services.platform.timeutil import as_utc
 
-HANDLED = "crisis_handled"
+HANDLED = audit.CRISIS_HANDLED
 
 
 @dataclass
@@ -40,7 +41,7 @@ class EntryFeedback:
 
 @dataclass(frozen=True, slots=True)
 class CrisisItem:
-    """A crisis-flagged exchange and whether someone has followed it up."""
+    """A crisis-flagged exchange, whether staff were alerted, and who followed it up."""
 
     id: int
     at: datetime
@@ -48,6 +49,8 @@ class CrisisItem:
     user: str  # pseudonym prefix: tells repeat contacts apart, identifies nobody
     text: str
     handled_by: str | None
+    handled_at: datetime | None = None
+    alerts: tuple[AlertStatus, ...] = ()  # one per alert channel, in the order queued
 
 
 class ReportService:
@@ -82,14 +85,20 @@ class ReportService:
         return engine.entry(entry_id).title if engine.has(entry_id) else entry_id
 
     async def crisis(self, limit: int = 200) -> list[CrisisItem]:
-        """Crisis-flagged exchanges, newest first, with who handled each."""
+        """Crisis-flagged exchanges, newest first, with their alerts and who handled each."""
         async with self._sessionmaker() as session:
             rows = (await session.scalars(select(Exchange).where(Exchange.flagged.is_(True))
                                           .order_by(Exchange.id.desc()).limit(limit))).all()
             handled = await audit.targets_with_action(
                 session, HANDLED, [f"exchange:{r.id}" for r in rows])
-        return [CrisisItem(r.id, as_utc(r.created_at), r.channel, r.user_hash[:8], r.text,
-                           handled.get(f"exchange:{r.id}")) for r in rows]
+            sent = await statuses(session, [r.id for r in rows])
+        items = []
+        for r in rows:
+            by, at = handled.get(f"exchange:{r.id}", (None, None))
+            items.append(CrisisItem(r.id, as_utc(r.created_at), r.channel, r.user_hash[:8],
+                                    r.text, by, as_utc(at) if at else None,
+                                    tuple(sent.get(r.id, ()))))
+        return items
 
     async def mark_handled(self, actor: Principal, exchange_id: int, note: str = "",
                            ip: str = "") -> None:
