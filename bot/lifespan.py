@@ -4,25 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot.cluster import conversation_store
 from bot.keys import ADMIN, REDIS, REDIS_GUARD, SERVICES, SETTINGS
+from bot.settings import Settings
 from services import start_services
+from services.alerts import AlertTargets
 from services.platform import MemoryRateLimiter, RateLimiter, RedisGuard, RedisRateLimiter
 from services.staff import Staff
 
+log = logging.getLogger(__name__)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def alert_targets(settings: Settings) -> AlertTargets:
+    """The staff alert channels of ``WENJIAO_ALERT_*`` (ValueError when half-configured)."""
+    recipients = tuple(a.strip() for a in (settings.alert_email_to or "").split(",") if a.strip())
+    return AlertTargets(
+        public_url=settings.public_url or "", webhook_url=_secret(settings.alert_webhook_url),
+        telegram_token=_secret(settings.telegram_token),
+        telegram_chat=settings.alert_telegram_chat, telegram_base_url=settings.telegram_base_url,
+        smtp_url=_secret(settings.alert_smtp_url), email_to=recipients,
+        email_from=settings.alert_email_from)
+
 
 async def services_context(app: web.Application) -> AsyncIterator[None]:
-    """The store, the content and the dialogue (unless a test handed in running services)."""
+    """The store, the content, the dialogue and the staff alerts (unless a test handed in
+    running services)."""
     settings = app[SETTINGS]
     owned = SERVICES not in app
     if owned:
+        alerts = alert_targets(settings)
+        if alerts.channels and not settings.public_url:
+            log.warning("WENJIAO_PUBLIC_URL is not set: staff alerts link to a bare path")
         app[SERVICES] = await start_services(settings.database_url, settings.faq_dir,
-                                             store=conversation_store(app))
+                                             store=conversation_store(app), alerts=alerts)
     limit = settings.rate_limit_per_minute
     limiter: RateLimiter = (RedisRateLimiter(app[REDIS], limit, guard=app.get(REDIS_GUARD))
                             if REDIS in app else MemoryRateLimiter(limit))

@@ -75,6 +75,9 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     # openid there); the request middleware logs method, route, status and time instead.
     logging.getLogger("aiohttp.access").disabled = True
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl ..." at each start
+    # httpx logs every request's URL at INFO: the Bot API's holds the token, an alert webhook's
+    # often a key of its own.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def gunicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
@@ -94,5 +97,6 @@ def gunicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+            "httpx": {"level": "WARNING", "handlers": [], "propagate": True},  # URLs hold tokens
         },
     }

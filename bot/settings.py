@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     wechat_reply_timeout: float = Field(default=4.0, gt=0)
     wechat_timestamp_window: int = Field(default=300, ge=1)  # seconds either side of now
 
+    # Staff alerts of crisis-flagged exchanges (each channel is used when set) and the public
+    # address of this server, for the alerts' link to the admin's follow-up list.
+    public_url: str | None = None
+    alert_webhook_url: SecretStr | None = None
+    alert_telegram_chat: str | None = None  # a staff group's chat id, through telegram_token
+    alert_smtp_url: SecretStr | None = None  # smtp://user:pass@host:587 or smtps://…:465
+    alert_email_to: str | None = None  # comma-separated addresses
+    alert_email_from: str | None = None
+
     admin_secret_key: SecretStr | None = None
     rate_limit_per_minute: int = Field(default=20, ge=1)
     content_poll_seconds: float = Field(default=1.0, gt=0)
