@@ -61,33 +61,58 @@ def features(text: str) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class CrisisModel:
-    """The trained model: per feature its IDF weight and coefficient, the bias, the threshold."""
+    """The trained model: two logistic heads over the same features, with their thresholds.
 
-    weights: dict[str, tuple[float, float]]  # feature -> (idf, coefficient)
+    The ``crisis`` head (crisis against everything else) decides a crisis, at ``threshold``
+    (chosen on the validation writers for recall first). The ``distress`` head (crisis or
+    concern against none) finds distress, at ``distress_threshold``: a message under the crisis
+    threshold but over this one is a concern and gets the warm line with the emergency numbers,
+    so most crises the first head misses are still shown where to get help. ``rules_confirm``
+    is the distress level at which a match of the hand patterns also counts as a crisis (the
+    patterns alone raise too many false alarms; confirmed by the distress head, they add recall).
+    """
+
+    weights: dict[str, tuple[float, float, float]]  # feature -> (idf, crisis, distress coef)
     bias: float
-    threshold: float  # chosen on the validation writers, recall first
+    distress_bias: float
+    threshold: float
+    distress_threshold: float
+    rules_confirm: float
     meta: dict[str, object]
 
     @classmethod
     def load(cls, path: str | Path) -> CrisisModel:
         """Read a model file written by the trainer."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        weights = {f: (float(v[0]), float(v[1])) for f, v in data["weights"].items()}
-        return cls(weights, float(data["bias"]), float(data["threshold"]),
-                   dict(data.get("meta", {})))
+        weights = {f: (float(v[0]), float(v[1]), float(v[2]) if len(v) > 2 else 0.0)
+                   for f, v in data["weights"].items()}
+        threshold = float(data["threshold"])
+        distress = data.get("distress", {})
+        return cls(weights, float(data["bias"]), float(distress.get("bias", -50.0)), threshold,
+                   float(distress.get("threshold", 1.0)),
+                   float(distress.get("rules_confirm", 2.0)), dict(data.get("meta", {})))
+
+    def probabilities(self, text: str) -> tuple[float, float]:
+        """The probabilities that ``text`` signals a crisis, and distress (crisis or concern)."""
+        known = [self.weights[f] for f in features(text) if f in self.weights]
+        if not known:
+            return _sigmoid(self.bias), _sigmoid(self.distress_bias)
+        norm = math.sqrt(sum(w[0] * w[0] for w in known))
+        crisis = sum(w[0] * w[1] for w in known) / norm
+        distress = sum(w[0] * w[2] for w in known) / norm
+        return _sigmoid(self.bias + crisis), _sigmoid(self.distress_bias + distress)
 
     def probability(self, text: str) -> float:
         """The model's probability that ``text`` signals a crisis."""
-        known = [self.weights[f] for f in features(text) if f in self.weights]
-        if not known:
-            return 1.0 / (1.0 + math.exp(-self.bias))
-        norm = math.sqrt(sum(idf * idf for idf, _ in known))
-        z = self.bias + sum(idf * coef for idf, coef in known) / norm
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+        return self.probabilities(text)[0]
 
     def is_crisis(self, text: str) -> bool:
-        """Whether the probability reaches the chosen threshold."""
+        """Whether the crisis probability reaches the chosen threshold."""
         return self.probability(text) >= self.threshold
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def default_model_path() -> Path:

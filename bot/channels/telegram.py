@@ -189,7 +189,7 @@ class TelegramChannel:
             return  # past the limit and already told: stay quiet
         # Crisis wording in a group is answered without quoting (repeating) the message.
         await self._send(update, render(reply, self._ui), keyboard(reply),
-                         quote=quote and reply.kind != "crisis")
+                         quote=quote and reply.kind not in ("crisis", "support"))
 
     async def _notice(self, update: Update, text: str) -> None:
         await self._send(update, render_plain(text), quote=True)

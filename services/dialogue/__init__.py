@@ -20,11 +20,13 @@ from services.dialogue.messages import IncomingMessage, Lang, Option, Reply, Rep
 from services.dialogue.pages import Pages, more_number
 from services.dialogue.privacy import pseudonym, redact
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX
+from services.dialogue.safety import Assessment, SafetyCheck
 from services.dialogue.service import DialogService
 
 __all__ = [
     "NONE_OPTION",
     "TOPIC_PREFIX",
+    "Assessment",
     "Conversation",
     "ConversationStore",
     "DialogService",
@@ -34,6 +36,7 @@ __all__ = [
     "Pages",
     "Reply",
     "ReplyKind",
+    "SafetyCheck",
     "evaluation",
     "memory_store",
     "more_number",

@@ -29,6 +29,9 @@ class Conversation:
     options: list[dict[str, str]] = field(default_factory=list)  # [{id, title}]
     question: str = ""  # the redacted question the options answer
     lang: Lang | None = None  # chosen language, if the user set one
+    # While now < crisis_until (epoch seconds) the conversation is in crisis mode: every reply
+    # is supportive (see ``steps.CrisisMode``). Kept here so it holds in every worker.
+    crisis_until: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form (for Redis)."""
@@ -37,8 +40,10 @@ class Conversation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Conversation:
         """Back from :meth:`to_dict`."""
+        until = data.get("crisis_until", 0.0)
         return cls(options=list(data.get("options", [])), question=str(data.get("question", "")),
-                   lang=_lang(data.get("lang")))
+                   lang=_lang(data.get("lang")),
+                   crisis_until=float(until) if isinstance(until, int | float) else 0.0)
 
 
 def _lang(value: object) -> Lang | None:

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # ``limited``: the user is past the rate limit; the text is the "slow down" notice on the first
 # refused message of the window and empty after it (channels then send nothing, the API a 429).
-ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "greeting", "limited"]
+# ``support``: a reply of the crisis conversation mode, or to distress that asked nothing: an
+# acknowledgement and how to get help, never an FAQ answer or a "not found".
+ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "support", "greeting", "limited"]
 Lang = Literal["zh", "en"]
 
 

@@ -17,6 +17,8 @@ NONE_OPTION = "none"
 TOPIC_PREFIX = "topic:"
 TOPIC_MENU_SIZE = 8
 
+_RULE = "—- \n"  # the dash line a UI text opens with when it is added under an answer
+
 
 class ReplyBuilder:
     """Builds :class:`Reply` objects from the catalog's content in the user's language."""
@@ -35,6 +37,19 @@ class ReplyBuilder:
         return Reply.model_validate({"kind": kind, "text": self.ui(key, lang),
                                      "confidence": 1.0 if kind == "crisis" else 0.0,
                                      "options": options or [], "lang": lang})
+
+    def support(self, ack: str, help_key: str, lang: Lang, *, flagged: bool) -> Reply:
+        """An acknowledgement (``support_ack_<ack>``) and how to get help (a UI text): a crisis
+        reply when ``flagged``, else a ``support`` reply."""
+        help_text = self.ui(help_key, lang).lstrip(_RULE)
+        text = f"{self.ui(f'support_ack_{ack}', lang)}\n{help_text}"
+        return Reply(kind="crisis" if flagged else "support", text=text,
+                     confidence=1.0 if flagged else 0.0, lang=lang)
+
+    def with_concern(self, reply: Reply) -> Reply:
+        """``reply`` with the warm line (温心有约, 12356, 110/120) added at its end."""
+        line = self.ui("concern_line", reply.lang)
+        return reply.model_copy(update={"text": f"{reply.text}\n\n{line}"})
 
     def answer(self, entry: FaqEntry, score: float, lang: Lang,
                also: tuple[str, ...] = ()) -> Reply:

@@ -1,11 +1,16 @@
-"""Crisis detection: suicide, self-harm, abuse, bullying, violence, a missing child or a child in
-danger, checked before anything else.
+"""The safety check, run before anything else: is a message a crisis (suicide, self-harm, abuse,
+bullying, violence, a missing child or a child in danger), a concern (distress without explicit
+risk), or neither?
 
-Rules, not scores: a crisis message must never fall below a matching threshold, and the rules are
-grouped by family so that each can be reviewed line by line. They lean towards recall: a parent who
-asks a policy question and gets the crisis reply has lost a minute; a child who writes a goodbye and
-gets an FAQ answer may have lost much more. Words used in their policy sense (防欺凌, 预防自杀教育,
-anti-bullying policy) are set aside first, so that policy questions are answered as questions.
+The decision is learned (:mod:`intents.crisis_model`, trained on ``faq_data/safety/``): each round
+of hand patterns fixed what it was shown and missed the next phrasing, and together with the model
+they raised more false alarms than they added crises. The patterns below stay as a second layer:
+a message they match is a crisis when the model confirms it, either its distress head on the whole
+message (at a level chosen on the validation writers) or its crisis head on the very sentence they
+match read alone (a policy question with one desperate clause: the question's words drown the
+clause in the whole message's features); otherwise the message is at least a concern, so a crisis
+the model misses still gets the line with 110/120 and 12356. Words used in their policy sense
+(防欺凌, 预防自杀教育, anti-bullying policy) are set aside first.
 
 Chinese rules run on the Simplified, lower-cased text. Messages written in pinyin are checked
 against the readings of a list of Chinese phrases (in Chinese text a reading would fire on
@@ -15,13 +20,18 @@ homophones such as 庆生 for 轻生, so readings are never used there).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
+from intents.crisis_model import CrisisModel, default_model_path
 from intents.normalize import basic_form
 from intents.pinyin import looks_like_pinyin, reading
 
 _WITHIN = "[^。！？!?]"  # written … in the patterns below: any character within one sentence
 _BREAK = re.compile(r"[^\w\s]+")
+_SENTENCE = re.compile(r"[。！？!?；;\n]+")
 
 FAMILIES: dict[str, list[str]] = {
     "suicide": [
@@ -172,3 +182,68 @@ def is_crisis(text: str) -> bool:
     if looks_like_pinyin(basic):
         return bool(_sound_rule(PINYIN_PHRASES).search(_sounds(basic)))
     return bool(_sound_rule(HOMOPHONE_PHRASES).search(_sounds(basic)))
+
+
+Tier = Literal["crisis", "concern", "none"]
+# A concern this sure of the distress head is plainly distress: a message that asked nothing the
+# content answers gets the supportive reply instead of the "not found" (which has the numbers too).
+CLEAR_DISTRESS = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the safety check decided about one message, and on what."""
+
+    tier: Tier
+    probability: float  # the model's crisis probability
+    distress: float  # the model's distress (crisis or concern) probability
+    by: Literal["model", "rules", ""]  # what put the message in its tier ("" for none)
+
+    @property
+    def clear_distress(self) -> bool:
+        """Whether the distress head is sure (see :data:`CLEAR_DISTRESS`)."""
+        return self.distress >= CLEAR_DISTRESS
+
+
+class SafetyCheck:
+    """The three tiers: the model's crisis head, or the patterns confirmed by its distress head,
+    decide a crisis; else the distress head or the patterns make a concern; else none."""
+
+    def __init__(self, model: CrisisModel) -> None:
+        self.model = model
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SafetyCheck:
+        """The check with the model file at ``path`` (default: the one shipped in the package)."""
+        return cls(_model(str(path or default_model_path())))
+
+    def assess(self, text: str) -> Assessment:
+        """The message's tier."""
+        model = self.model
+        crisis, distress = model.probabilities(text)
+        if crisis >= model.threshold:
+            return Assessment("crisis", crisis, distress, "model")
+        matched = is_crisis(text)
+        if matched and (distress >= model.rules_confirm or self._sentence_confirms(text)):
+            return Assessment("crisis", crisis, distress, "rules")
+        if distress >= model.distress_threshold:
+            return Assessment("concern", crisis, distress, "model")
+        if matched:
+            return Assessment("concern", crisis, distress, "rules")
+        return Assessment("none", crisis, distress, "")
+
+    def _sentence_confirms(self, text: str) -> bool:
+        """Whether a sentence the patterns match is a crisis to the model, read on its own."""
+        sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+        return len(sentences) > 1 and any(
+            is_crisis(s) and self.model.probability(s) >= self.model.threshold for s in sentences)
+
+    def tier(self, text: str) -> Tier:
+        """Only the tier (for scoring)."""
+        return self.assess(text).tier
+
+
+@lru_cache(maxsize=4)
+def _model(path: str) -> CrisisModel:
+    """Each model file read once per process (it is a few MB of JSON)."""
+    return CrisisModel.load(path)

@@ -1,10 +1,14 @@
 """Training and evaluating the learned crisis detector (``intents.crisis_model``).
 
-``wenjiao safety train`` calls :func:`train`: it fits a logistic regression (scikit-learn) on the
-corpus's ``train`` writers, chooses the regularisation and the threshold on the ``validation``
-writers (recall first: the highest threshold that keeps validation recall at ``TARGET_RECALL``,
-then the fewest false alarms), and writes the model file the bot ships. The ``test`` writers are
-never read here. The same corpus, the same code and the same library versions give the same file
+``wenjiao safety train`` calls :func:`train`: it fits two logistic regressions (scikit-learn) on
+the corpus's ``train`` writers over the same features: the crisis head (crisis against the rest)
+and the distress head (crisis or concern against none). On the ``validation`` writers it chooses
+each head's regularisation and threshold: the crisis head's is the highest that keeps validation
+recall at ``TARGET_RECALL`` (then the fewest false alarms); the distress head's is the highest
+that keeps ``DISTRESS_RECALL`` of crises and concerns and still gives the warm line with the
+emergency numbers to every validation crisis the crisis head and the patterns miss (capped at
+``DISTRESS_FLOOR``, so one odd message cannot put a line under every answer). The ``test``
+writers are never read here. The same corpus, the same code and the same library versions give the same file
 byte for byte (liblinear is deterministic; floats are rounded before writing).
 
 scikit-learn is needed only to train (it is a test/train dependency, not a run-time one).
@@ -13,6 +17,7 @@ scikit-learn is needed only to train (it is a test/train dependency, not a run-t
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,11 +25,22 @@ from pathlib import Path
 from typing import Any
 
 from intents.crisis_model import CrisisModel, features
+from services.dialogue.safety import SafetyCheck, is_crisis
 
 TARGET_RECALL = 0.97
+DISTRESS_RECALL = 0.95
+DISTRESS_FLOOR = 0.05  # the distress threshold is never set below this
+# Candidate distress levels at which a pattern match also counts as a crisis: the lowest that adds
+# at most one false alarm in 500 (at least one) of the validation writers' messages labelled none is
+# chosen (none: patterns never decide). A concern given the crisis reply is a smaller error than a
+# crisis missed, so concerns do not count here.
+RULES_CONFIRM_MAX_ADDED = 1 / 500
+RULES_CONFIRM_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
 C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 MIN_DF = 2
 DIGITS = 5
+# Wraps the grid of (head, C) fits, e.g. in a progress bar.
+Progress = Callable[[list[tuple[str, float]]], Iterable[tuple[str, float]]]
 
 
 @dataclass
@@ -35,6 +51,12 @@ class Scores:
     caught: int = 0
     others: int = 0
     alarms: int = 0
+    shown_help: int = 0  # missed crises that still got the concern line (110/120, 12356)
+    concerns: int = 0  # rows labelled concern
+    concerns_found: int = 0  # ... that got the concern tier or the crisis tier
+    lines_on_none: int = 0  # rows labelled none that got the concern line
+    nones: int = 0
+    none_alarms: int = 0  # rows labelled none flagged as a crisis (the hard negatives)
     by: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     misses: list[dict[str, Any]] = field(default_factory=list)
 
@@ -45,8 +67,13 @@ class Scores:
 
     @property
     def false_alarms(self) -> float:
-        """Share of non-crises flagged."""
+        """Share of non-crises (concerns and nones) flagged."""
         return self.alarms / self.others if self.others else 0.0
+
+    @property
+    def hard_false_alarms(self) -> float:
+        """Share of the hard negatives (label none) flagged."""
+        return self.none_alarms / self.nones if self.nones else 0.0
 
 
 def read_rows(path: str | Path) -> list[dict[str, Any]]:
@@ -55,13 +82,15 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def score(rows: Iterable[dict[str, Any]], detect: Callable[[str], bool]) -> Scores:
-    """How ``detect`` does on ``rows``: crises by family, speaker and style; false alarms by
-    family; the missed crises."""
+def score(rows: Iterable[dict[str, Any]], tier: Callable[[str], str]) -> Scores:
+    """How a safety check (``tier``: ``crisis``, ``concern`` or ``none`` for a text) does on
+    ``rows``: crises flagged by family, speaker and style; false alarms by family; the missed
+    crises and whether they still got the concern line; the concern line on the rest."""
     out = Scores()
     groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in rows:
-        flagged = detect(str(row["text"]))
+        found = tier(str(row["text"]))
+        flagged = found == "crisis"
         if row["label"] == "crisis":
             out.crises += 1
             out.caught += flagged
@@ -71,29 +100,39 @@ def score(rows: Iterable[dict[str, Any]], detect: Callable[[str], bool]) -> Scor
                 cell[1] += 1
             if not flagged:
                 out.misses.append(row)
+                out.shown_help += found == "concern"
+            continue
+        out.others += 1
+        out.alarms += flagged
+        cell = groups["false_alarm_family"][str(row.get("family", "?"))]
+        cell[0] += flagged
+        cell[1] += 1
+        if row["label"] == "concern":
+            out.concerns += 1
+            out.concerns_found += found != "none"
         else:
-            out.others += 1
-            out.alarms += flagged
-            cell = groups["false_alarm_family"][str(row.get("family", "?"))]
-            cell[0] += flagged
-            cell[1] += 1
+            out.nones += 1
+            out.none_alarms += flagged
+            out.lines_on_none += found == "concern"
+            line = groups["concern_line_family"][str(row.get("family", "?"))]
+            line[0] += found == "concern"
+            line[1] += 1
     out.by = {k: dict(v) for k, v in groups.items()}
     return out
 
 
 def train(corpus: str | Path, out: str | Path, *, everyday: Iterable[str] = (),
           everyday_validation: Iterable[str] = (),
-          progress: Callable[[Iterable[float]], Iterable[float]] = lambda x: x) -> dict[str, Any]:
-    """Fit, choose on validation, write the model file; returns what was chosen and measured.
+          progress: Progress = lambda x: x) -> dict[str, Any]:
+    """Fit both heads, choose on validation, write the model file; returns what was chosen and
+    measured.
 
-    ``everyday`` are ordinary messages the bot gets all day (the content's own phrasings, the
-    scope corpus's training writers), added as non-crises: the safety corpus's writers wrote
-    their crises in the same words parents use for policy questions (随迁子女, 打工, 入学), and
-    without the everyday side a model learns those words as danger. ``everyday_validation`` (the
-    scope corpus's validation writer) counts in the false alarms used for the choice.
+    ``everyday`` are ordinary messages the bot gets all day (the scope corpus's training
+    writers: questions, small talk, complaints), added as none: without them a model learns the
+    words parents use for policy questions (随迁子女, 打工, 入学) from the crises written in them.
+    ``everyday_validation`` (the scope corpus's validation writer) counts in the choice.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     folder = Path(corpus)
     train_rows = read_rows(folder / "train.jsonl") + [
@@ -103,61 +142,105 @@ def train(corpus: str | Path, out: str | Path, *, everyday: Iterable[str] = (),
     vectorizer = TfidfVectorizer(analyzer=lambda t: sorted(features(t)), binary=True,
                                  min_df=MIN_DF, norm="l2", use_idf=True, smooth_idf=True)
     x_train = vectorizer.fit_transform([r["text"] for r in train_rows])
-    y_train = [r["label"] == "crisis" for r in train_rows]
     x_valid = vectorizer.transform([r["text"] for r in valid_rows])
-    y_valid = [r["label"] == "crisis" for r in valid_rows]
-    best: tuple[float, float, float, Any] | None = None  # (false alarms, -threshold, c, model)
-    for c in progress(C_GRID):
-        model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced",
-                                   random_state=0)
-        model.fit(x_train, y_train)
-        probabilities = model.predict_proba(x_valid)[:, 1]
-        threshold = _threshold(list(probabilities), y_valid)
-        alarms = sum(p >= threshold and not y for p, y in zip(probabilities, y_valid, strict=True))
-        key = (alarms / max(1, y_valid.count(False)), -threshold, c, model)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    assert best is not None
-    _, neg_threshold, c, model = best
+    crisis_valid = [r["label"] == "crisis" for r in valid_rows]
+    distress_valid = [r["label"] != "none" for r in valid_rows]
+    labels = {"crisis": ([r["label"] == "crisis" for r in train_rows], crisis_valid,
+                         TARGET_RECALL),
+              "distress": ([r["label"] != "none" for r in train_rows], distress_valid,
+                           DISTRESS_RECALL)}
+    best: dict[str, tuple[float, float, float, Any, list[float]]] = {}
+    grid = [(head, c) for head in labels for c in C_GRID]
+    for head, c in progress(grid):  # per head, the C with the fewest false alarms at target
+        y_train, y_valid, target = labels[head]
+        model = _logistic(c).fit(x_train, y_train)
+        probabilities = [float(p) for p in model.predict_proba(x_valid)[:, 1]]
+        cut = _threshold(probabilities, y_valid, target)
+        alarms = sum(p >= cut and not y for p, y in zip(probabilities, y_valid, strict=True))
+        key = (alarms / max(1, y_valid.count(False)), -cut, c, model, probabilities)
+        if head not in best or key[:2] < best[head][:2]:
+            best[head] = key
+    _, _, c_crisis, crisis_model, crisis_p = best["crisis"]
+    _, _, c_distress, distress_model, distress_p = best["distress"]
+    threshold = _threshold(crisis_p, crisis_valid, TARGET_RECALL)
+    distress_threshold = _threshold(distress_p, distress_valid, DISTRESS_RECALL)
+    unhelped = [d for p, d, row in zip(crisis_p, distress_p, valid_rows, strict=True)
+                if row["label"] == "crisis" and p < threshold + 1e-3  # rounding margin
+                and not is_crisis(row["text"])]
+    if unhelped:
+        distress_threshold = min(distress_threshold, _below(min(unhelped)))
+    distress_threshold = max(DISTRESS_FLOOR, distress_threshold)
+    rules_confirm = 2.0
+    matched = [is_crisis(r["text"]) for r in valid_rows]
+    for level in sorted(RULES_CONFIRM_GRID, reverse=True):
+        added = [m and d >= level and p < threshold
+                 for m, d, p in zip(matched, distress_p, crisis_p, strict=True)]
+        if sum(a and not y for a, y in zip(added, distress_valid, strict=True)) > max(
+                1, RULES_CONFIRM_MAX_ADDED * distress_valid.count(False)):
+            break
+        rules_confirm = level
     vocabulary = vectorizer.vocabulary_
-    coefs = model.coef_[0]
-    weights = {f: [round(float(vectorizer.idf_[i]), DIGITS), round(float(coefs[i]), DIGITS)]
+    crisis_coef, distress_coef = crisis_model.coef_[0], distress_model.coef_[0]
+    weights = {f: [round(float(vectorizer.idf_[i]), DIGITS), round(float(crisis_coef[i]), DIGITS),
+                   round(float(distress_coef[i]), DIGITS)]
                for f, i in sorted(vocabulary.items())}
-    meta = {"c": c, "min_df": MIN_DF, "target_recall": TARGET_RECALL,
+    meta = {"c": c_crisis, "distress_c": c_distress, "min_df": MIN_DF,
+            "target_recall": TARGET_RECALL, "distress_recall": DISTRESS_RECALL,
             "train_rows": len(train_rows), "validation_rows": len(valid_rows),
             "features": len(weights)}
-    document = {"bias": round(float(model.intercept_[0]), DIGITS),
-                "threshold": round(-neg_threshold, DIGITS), "meta": meta, "weights": weights}
+    document = {"bias": round(float(crisis_model.intercept_[0]), DIGITS),
+                "threshold": threshold,
+                "distress": {"bias": round(float(distress_model.intercept_[0]), DIGITS),
+                             "threshold": distress_threshold, "rules_confirm": rules_confirm},
+                "meta": meta, "weights": weights}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(document, ensure_ascii=False, sort_keys=True,
                                     separators=(",", ":")) + "\n", encoding="utf-8")
-    shipped = CrisisModel.load(out)
-    valid = score(valid_rows, shipped.is_crisis)
-    return {**meta, "threshold": shipped.threshold, "validation_recall": valid.recall,
-            "validation_false_alarms": valid.false_alarms}
+    shipped = SafetyCheck(CrisisModel.load(out))
+    valid = score(valid_rows, shipped.tier)
+    return {**meta, "threshold": threshold, "distress_threshold": distress_threshold,
+            "rules_confirm": rules_confirm,
+            "validation_recall": valid.recall,
+            "validation_false_alarms_hard": valid.hard_false_alarms,
+            "validation_missed_with_help": f"{valid.shown_help}/{valid.crises - valid.caught}",
+            "validation_concern_line_on_none": valid.lines_on_none / max(1, valid.nones)}
 
 
-def train_from_content(faq_dir: str | Path, out: str | Path,
-                       progress: Callable[[Iterable[float]], Iterable[float]] = lambda x: x,
+def _logistic(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
+
+
+def train_from_content(faq_dir: str | Path, out: str | Path, progress: Progress = lambda x: x,
                        ) -> dict[str, Any]:
-    """:func:`train` on ``faq_dir/safety``, with the content's phrasings and the scope corpus's
-    training writers as everyday messages and its validation writer in the false alarms."""
-    from intents import load_content
+    """:func:`train` on ``faq_dir/safety``, with the scope corpus's training writers as everyday
+    messages and its validation writer in the choice.
 
+    The content's own phrasings are not added: measured on the validation writer they raised
+    the false alarms on hard negatives (9.3% against 7.2% at the same recall), because they
+    teach that every question is safe, and crises are often asked as questions.
+    """
     folder = Path(faq_dir)
-    content = load_content(folder)
-    phrasings = [t for e in content.entries for t in (e.title, *e.questions, *e.keywords)]
     scope = folder / "scope"
-    everyday = phrasings + [str(r["text"]) for r in read_rows(scope / "train.jsonl")]
+    everyday = [str(r["text"]) for r in read_rows(scope / "train.jsonl")]
     held = [str(r["text"]) for r in read_rows(scope / "validation.jsonl")]
     return train(folder / "safety", out, everyday=everyday, everyday_validation=held,
                  progress=progress)
 
 
-def _threshold(probabilities: list[float], crisis: list[bool]) -> float:
-    """The highest threshold that still flags ``TARGET_RECALL`` of the crises."""
+def _threshold(probabilities: list[float], crisis: list[bool],
+               target: float = TARGET_RECALL) -> float:
+    """The highest threshold that still flags ``target`` of the positives."""
     ranked = sorted((p for p, y in zip(probabilities, crisis, strict=True) if y), reverse=True)
     if not ranked:
         return 0.5
-    keep = max(1, min(len(ranked), -int(-TARGET_RECALL * len(ranked) // 1)))
-    return round(float(ranked[keep - 1]) - 1e-6, DIGITS)
+    keep = max(1, min(len(ranked), -int(-target * len(ranked) // 1)))
+    return _below(float(ranked[keep - 1]))
+
+
+def _below(value: float) -> float:
+    """The largest number of ``DIGITS`` decimals under ``value`` (rounding must not lift a
+    threshold over the probability it was chosen to keep)."""
+    scale = 10.0**DIGITS
+    return float(math.floor(value * scale - 1e-3)) / scale

@@ -22,6 +22,7 @@ from services.dialogue.exchange_log import ExchangeLog
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.privacy import redact
 from services.dialogue.replies import ReplyBuilder
+from services.dialogue.safety import SafetyCheck
 from services.platform import RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class DialogService:
         today: date | None = None,
         record: bool = True,
         limiter: RateLimiter | None = None,
+        safety: SafetyCheck | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.replies = ReplyBuilder(catalog, today)
@@ -52,7 +55,9 @@ class DialogService:
                                enabled=record)
         self._store = store or memory_store()
         self._limit = steps.RateLimit(limiter, self.replies)
-        self._steps = steps.default_steps(catalog, self.replies, self._limit)
+        self._steps = steps.default_steps(catalog, self.replies, self._limit, safety=safety,
+                                          clock=clock)
+        self._concern = steps.ConcernLine(self.replies)
         self._flagged_listeners: list[Callable[[int], None]] = []
 
     # -- public ------------------------------------------------------------------------------
@@ -66,7 +71,8 @@ class DialogService:
         truncated = len(text) > MAX_TEXT
         text = text[:MAX_TEXT]
         lang = _lang(message.lang or conversation.lang or detect_language(text))
-        turn = await steps.run(self._steps, steps.Turn(message, text, lang, conversation))
+        turn = await steps.run(self._steps, steps.Turn(message, text, lang, conversation),
+                               self._concern)
         log.debug("turn", extra={"decided_by": turn.decided_by, "kind": turn.reply.kind})
         if turn.reply.kind == "limited":  # not a dialogue turn: nothing kept, nothing stored
             telemetry.replied(message.channel, "limited", time.perf_counter() - started)

@@ -3,67 +3,43 @@ an :class:`Outcome`) or passes it on (returns None); :data:`DEFAULT_STEPS` is th
 step is one more entry in that list.
 
 Order matters and is the policy: an empty message is answered before anything is read; then the
-user's rate limit; a crisis is answered first whatever else the message says; then a pending choice (the number of an option
-offered last turn), small talk, the out-of-scope rules and, last, the engine's ranking with the one
-decision of ``intents.decision``.
+user's rate limit; then the safety check, whose crisis is answered first whatever else the message
+says; then the crisis conversation mode (after a crisis reply every reply is supportive until the
+person says they are safe, asks a clear policy question or 30 minutes pass); then a pending choice
+(the number of an option offered last turn), small talk, the out-of-scope rules and, last, the
+engine's ranking with the one decision of ``intents.decision``.
+
+The safety steps are in ``safety_steps.py``; :class:`Turn`, :class:`Outcome` and :func:`run` in
+``turn.py``. After the step that finished the turn, :class:`ConcernLine` adds the warm line with 温心有约,
+12356 and 110/120 to the reply when the safety check found distress without explicit risk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+import time
+from collections.abc import Callable, Sequence
 
-from intents import OutOfScope, decide
+from intents import decide
 from intents.dialogue_rules import detect_language, out_of_scope, small_talk
 from services.content import Catalog
-from services.dialogue.conversation import Conversation
-from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
+from services.dialogue.messages import Lang, Option, Reply
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX, ReplyBuilder
-from services.dialogue.safety import is_crisis
+from services.dialogue.safety import SafetyCheck
+from services.dialogue.safety_steps import (
+    CRISIS_MODE_SECONDS,
+    ConcernLine,
+    CrisisMode,
+    SafeNow,
+    Safety,
+)
+from services.dialogue.turn import Outcome, Step, Turn, pick, run
 from services.platform import RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
 
-_CHOICE = re.compile(r"^\s*(?:第\s*)?([0-9]{1,2}|[一二三四五六七八九十])\s*(?:个|条|项)?\s*[.。、)]?\s*$")
-_CN_DIGIT = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 SMALL_TALK_WITH_TOPICS = frozenset({"greeting", "capabilities"})
-
-
-@dataclass
-class Turn:
-    """One message on its way through the steps: what it says and what steps have learned."""
-
-    message: IncomingMessage
-    text: str
-    lang: Lang
-    conversation: Conversation
-    # Set by the scope step when a rule matched that a strong engine match may still beat.
-    scope_rule: OutOfScope | None = None
-
-
-@dataclass
-class Outcome:
-    """How a turn finished: the reply and what the exchange log records about it."""
-
-    reply: Reply
-    flagged: bool = False
-    unanswered: bool = False
-    best_intent: str | None = None
-    decided_by: str = ""  # the step (and rule) that finished the turn, for the debug log
-
-
-class Step(Protocol):
-    """One stage of the pipeline."""
-
-    name: str
-
-    async def __call__(self, turn: Turn) -> Outcome | None:
-        """Finish the turn, or return None to pass it to the next step."""
-        ...
 
 
 class Empty:
@@ -107,22 +83,6 @@ class RateLimit:
             return None
         text = self._replies.ui("rate_limited", turn.lang) if decision.notify else ""
         return Outcome(Reply(kind="limited", text=text, confidence=0.0, lang=turn.lang),
-                       decided_by=self.name)
-
-
-class Crisis:
-    """Suicide, self-harm, abuse, danger: the crisis reply first, flagged for staff."""
-
-    name = "crisis"
-
-    def __init__(self, replies: ReplyBuilder) -> None:
-        self._replies = replies
-
-    async def __call__(self, turn: Turn) -> Outcome | None:
-        """The crisis reply when the safety rules fire."""
-        if not is_crisis(turn.text):
-            return None
-        return Outcome(self._replies.fixed("crisis", "crisis", turn.lang), flagged=True,
                        decided_by=self.name)
 
 
@@ -247,31 +207,15 @@ class Match:
                        best_intent=best.entry_id if best else None, decided_by=decided_by)
 
 
-def default_steps(catalog: Catalog, replies: ReplyBuilder,
-                  limiter: RateLimit) -> Sequence[Step]:
+def default_steps(catalog: Catalog, replies: ReplyBuilder, limiter: RateLimit, *,
+                  safety: SafetyCheck | None = None,
+                  clock: Callable[[], float] = time.time) -> Sequence[Step]:
     """The pipeline, in order; the last step always finishes the turn."""
-    return (Empty(replies), limiter, Crisis(replies), PendingChoice(catalog, replies), SmallTalk(catalog, replies),
-            Scope(catalog, replies), Match(catalog, replies))
+    check = safety or SafetyCheck.load()
+    return (Empty(replies), limiter, SafeNow(catalog, clock), Safety(check, replies, clock),
+            CrisisMode(catalog, replies, clock), PendingChoice(catalog, replies),
+            SmallTalk(catalog, replies), Scope(catalog, replies), Match(catalog, replies))
 
 
-async def run(steps: Sequence[Step], turn: Turn) -> Outcome:
-    """The outcome of the first step that finishes ``turn``."""
-    for step in steps:
-        outcome = await step(turn)
-        if outcome is not None:
-            return outcome
-    raise RuntimeError("no step finished the turn (the last step must always finish it)")
-
-
-def pick(text: str, options: list[Option]) -> Option | None:
-    """The option a reply names: by number (1-based) or by its exact title."""
-    match = _CHOICE.match(text)
-    if match:
-        raw = match.group(1)
-        number = int(raw) if raw.isdigit() else _CN_DIGIT[raw]
-        return options[number - 1] if 1 <= number <= len(options) else None
-    wanted = text.strip().casefold()
-    for option in options:
-        if wanted and wanted == option.title.strip().casefold():
-            return option
-    return None
+__all__ = ["CRISIS_MODE_SECONDS", "ConcernLine", "Outcome", "Step", "Turn", "default_steps", "pick",
+           "run"]

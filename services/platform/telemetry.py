@@ -38,6 +38,8 @@ _TURN = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 MESSAGES = Counter("wenjiao_messages", "Replies given, by channel and reply kind.",
                    ["channel", "kind"])
 MATCH_SECONDS = Histogram("wenjiao_match_seconds", "Time to match one message.", buckets=_FAST)
+SAFETY_SECONDS = Histogram("wenjiao_safety_seconds", "Time of the safety check of one message.",
+                           buckets=_FAST)
 REPLY_SECONDS = Histogram("wenjiao_reply_seconds", "Time of one dialogue turn, store included.",
                           ["channel"], buckets=_TURN)
 ERRORS = Counter("wenjiao_errors", "Unexpected errors, by where they happened.", ["where"])

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from intents.crisis_model import CrisisModel, default_model_path, features
+from services.dialogue import SafetyCheck
 from services.dialogue import safety_training as training
 
 FAQ = Path(__file__).resolve().parents[2] / "faq_data"
@@ -24,13 +25,16 @@ def test_the_training_command_reproduces_the_shipped_model_file(tmp_path):
 
 
 def test_the_shipped_model_keeps_its_validation_figures(model):
-    """Recall first on the validation writers (where the threshold was chosen), and few alarms
-    on them and on the everyday messages of the scope corpus's validation writer."""
-    scores = training.score(training.read_rows(FAQ / "safety" / "validation.jsonl"),
-                            model.is_crisis)
-    assert scores.recall >= 0.96
+    """Recall first on the validation writers (where the thresholds were chosen), every missed
+    crisis still shown the emergency numbers, and few alarms on the everyday messages of the
+    scope corpus's validation writer."""
+    check = SafetyCheck(model)
+    scores = training.score(training.read_rows(FAQ / "safety" / "validation.jsonl"), check.tier)
+    assert scores.recall >= 0.97
+    assert scores.shown_help == scores.crises - scores.caught
+    assert scores.concerns_found / scores.concerns >= 0.95
     everyday = [r["text"] for r in training.read_rows(FAQ / "scope" / "validation.jsonl")]
-    assert sum(model.is_crisis(t) for t in everyday) / len(everyday) <= 0.03
+    assert sum(check.tier(t) == "crisis" for t in everyday) / len(everyday) <= 0.03
 
 
 def test_pinyin_input_and_chinese_share_features():
@@ -42,4 +46,4 @@ def test_pinyin_input_and_chinese_share_features():
 
 @pytest.mark.parametrize("text", ["", "🙂🙂", "x" * 5000])
 def test_any_text_gets_a_probability(model, text):
-    assert 0.0 <= model.probability(text) <= 1.0
+    assert all(0.0 <= p <= 1.0 for p in model.probabilities(text))

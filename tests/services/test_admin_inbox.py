@@ -12,7 +12,9 @@ from tests.admin_support import EDITOR, NEW_PHRASING, PUBLISHER, ask
 # The first three normalise alike, so they are one stored row (the latest wording, count 3).
 BUS = ["紫藤小学的校车几点到站？", NEW_PHRASING, NEW_PHRASING, "紫藤小学校车几点到站呀",
        "紫藤小学的校车几点到"]
-CAT = ["家里的猫不吃饭怎么办"]
+# (Not "家里的猫不吃饭怎么办": the safety model takes a pet not eating for neglect, a known false
+# alarm of docs/safety.md; this file tests the inbox.)
+CAT = ["小区门口的快递柜怎么用"]
 
 
 async def _fill_inbox(services):
