@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from services import Services
-from services.platform import Principal, RedisGuard
+from services.platform import Dedup, Principal, RedisGuard
 from services.staff import Staff
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -16,5 +16,6 @@ SERVICES = web.AppKey("services", Services)
 REDIS = web.AppKey("redis", Redis)  # present only when WENJIAO_REDIS_URL is set
 REDIS_GUARD = web.AppKey("redis_guard", RedisGuard)  # with REDIS: is Redis answering?
 TELEGRAM = web.AppKey("telegram", Application)  # present only when a Telegram token is set
+TELEGRAM_SEEN = web.AppKey("telegram_seen", Dedup)  # with TELEGRAM: update ids already taken
 ADMIN = web.AppKey("admin", Staff)  # accounts, content lifecycle, inbox, reports
 PRINCIPAL = web.RequestKey("principal", Principal)  # the logged-in staff member (/admin)

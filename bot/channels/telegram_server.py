@@ -17,10 +17,11 @@ from aiohttp import web
 from telegram import Update
 
 from bot.channels.telegram import TelegramApp, build_telegram_app
-from bot.keys import SERVICES, SETTINGS, TELEGRAM
+from bot.keys import REDIS, REDIS_GUARD, SERVICES, SETTINGS, TELEGRAM, TELEGRAM_SEEN
 from bot.settings import Settings
 from bot.web import json_body
 from bot.web.middlewares import json_error
+from services.platform import Dedup, FallbackTtlStore, MemoryTtlStore, RedisTtlStore, TtlStore
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,11 @@ async def telegram_context(app: web.Application) -> AsyncIterator[None]:
         await _stop(ptb)
         raise
     app[TELEGRAM] = ptb
+    redis = app.get(REDIS)
+    seen: TtlStore = MemoryTtlStore()
+    if redis is not None:  # shared by the workers; in this process while Redis is down
+        seen = FallbackTtlStore(RedisTtlStore(redis), MemoryTtlStore(), app[REDIS_GUARD])
+    app[TELEGRAM_SEEN] = Dedup(seen)
     log.info("telegram bot @%s is running (%s)", ptb.bot.username,
              "webhook" if webhook else "long polling")
     yield
@@ -108,5 +114,12 @@ async def webhook(request: web.Request) -> web.Response:
         update = None
     if update is None:
         return json_error(400, "invalid_update", "The body is not a Telegram update.")
+    # Telegram re-sends an update it thinks was not received (a slow answer, a restart); one
+    # that any worker has already taken is acknowledged and not answered again.
+    seen = request.app[TELEGRAM_SEEN]
+    if not await seen.claim(f"telegram:{update.update_id}"):
+        log.info("telegram: update %s repeated, acknowledged once more", update.update_id)
+        return web.Response(text="ok")
     await ptb.update_queue.put(update)
+    await seen.finish(f"telegram:{update.update_id}", "")
     return web.Response(text="ok")

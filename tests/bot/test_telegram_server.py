@@ -82,6 +82,27 @@ async def test_webhook_mode_registers_the_hook_and_checks_the_secret(
     assert "1211" in api.sent()[0].text
 
 
+async def test_an_update_sent_again_is_answered_once(aiohttp_client, services, fake_api, tmp_path):
+    """Telegram re-sends an update it believes was lost; twice in a row and three times at once,
+    the user still gets one answer."""
+    api, base_url = fake_api
+    settings = telegram_settings(tmp_path, base_url, telegram_webhook_url=HOOK_URL,
+                                 telegram_webhook_secret=SECRET)
+    client = await aiohttp_client(create_app(settings, services))
+    headers = {SECRET_HEADER: SECRET}
+    update = message(SANTAN)
+    for _ in range(2):
+        assert (await client.post(WEBHOOK_PATH, json=update, headers=headers)).status == 200
+    other = message("终身班主任奖励办法是什么")
+    assert other["update_id"] != update["update_id"]
+    answers = await asyncio.gather(*(client.post(WEBHOOK_PATH, json=other, headers=headers)
+                                     for _ in range(3)))
+    assert [a.status for a in answers] == [200, 200, 200]
+    assert await until(lambda: len(api.sent()) >= 2)
+    await asyncio.sleep(0.5)  # a repeat would have been answered by now
+    assert len(api.sent()) == 2
+
+
 async def test_webhook_answers_an_unreadable_body_with_400(
         aiohttp_client, services, fake_api, tmp_path):
     api, base_url = fake_api
