@@ -24,7 +24,8 @@ from rapidfuzz import fuzz
 SPLITS = {
     "safety": {"train": ["s1", "s2", "s4", "s5", "s7", "s9", "s10", "s12", "s13"],
                "validation": ["s6", "s11"], "test": ["s3", "s8", "s14"]},
-    "scope": {"train": ["c1", "c3", "c4"], "validation": ["c5"], "test": ["c2"]},
+    "scope": {"train": ["c1", "c3", "c4", "c6", "c7", "c8"], "validation": ["c5"],
+              "test": ["c2"]},
 }
 LABELS = {
     "safety": {
