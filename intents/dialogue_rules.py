@@ -38,8 +38,9 @@ def small_talk(text: str, items: Sequence[SmallTalk]) -> SmallTalk | None:
             pattern = rf"\b{re.escape(key)}\b" if key.isascii() else re.escape(key)
             if re.search(pattern, rest):
                 rest = re.sub(pattern, " ", rest)
-                # 你好，你是谁 is a question about the bot: the greeting yields to what follows it
-                found = item if found is None or found.id == "greeting" else found
+                # 你好，你是谁 is a question about the bot, 好的，再见 a goodbye: a greeting or an
+                # acknowledgement yields to the other small talk in the message
+                found = item if found is None or found.id in ("greeting", "ack") else found
     if found is None:
         return None
     return found if not _FILLER.sub(" ", rest).strip() else None

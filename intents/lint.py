@@ -2,16 +2,18 @@
 
 Unique ids, related ids that exist, no phrasing in two entries, every phrasing matching its own
 entry first (so the engine cannot confuse two entries), answers short enough for a phone screen
-and a WeChat text reply, citations present.
+and a WeChat text reply, citations present, and every detail an answer says the document lacks
+listed in the entry's ``not_covered``.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from intents.engine import IntentEngine
-from intents.models import FaqEntry
+from intents.models import FaqEntry, Slot
 
 # WeChat passive text replies are limited to 2048 bytes; the answer shares them with the citation
 # and the options, so the answer itself stays well under.
@@ -57,6 +59,38 @@ def _structure(entries: list[FaqEntry]) -> list[Problem]:
     return problems
 
 
+# An answer's own sentence saying what the document lacks ("文件没有写平台的网址或电话")…
+_LACKS = re.compile(r"[^。；\n]*(?:文件|工作要点|总结)[^。；\n]{0,6}(?:没有|未)(?:写|说明|列出|公布|给出|规定|"
+                    r"解释|提到|涉及|附)[^。；\n]*")
+# …and the words in it that name a detail: each must be in the entry's ``not_covered``. Amounts
+# are left out: an answer that gives some figures and says one is missing ("没有说明其中多少用于…")
+# still answers the questions about the figures it gives.
+LACK_WORDS: dict[Slot, str] = {
+    "phone": r"电话|号码",
+    "address": r"地址|地点|选址",
+    "website_app": r"网址|入口|账号|App|APP|小程序|登录",
+    "date_deadline": r"日期|截止|期限|(?<!开放)时间(?!安排)",
+    "fee": r"收费|费用|学费",
+    "documents": r"材料",
+    "eligibility": r"条件",
+    "named_entity": r"名单|哪些学校|人选",
+    "opening_hours": r"开放时间|办公时间",
+    "procedure": r"流程|报名方式|申请方式|申报方式|怎样申请|如何申请|怎么申请|登录方式|程序",
+}
+
+
+def _honesty(entries: list[FaqEntry]) -> list[Problem]:
+    problems = []
+    for e in entries:
+        said = " ".join(_LACKS.findall(e.answer))
+        missing = [slot for slot, words in LACK_WORDS.items()
+                   if re.search(words, said) and slot not in e.not_covered]
+        if missing:
+            problems.append(Problem(e.id, "not_covered", "the answer says the document lacks "
+                                    f"{', '.join(missing)} but not_covered does not list it"))
+    return problems
+
+
 def _duplicates(entries: list[FaqEntry], engine: IntentEngine) -> list[Problem]:
     owners: dict[str, set[str]] = defaultdict(set)
     for e in entries:
@@ -79,4 +113,5 @@ def _self_match(entries: list[FaqEntry], engine: IntentEngine) -> list[Problem]:
 
 def check_entries(entries: list[FaqEntry], engine: IntentEngine) -> list[Problem]:
     """Every problem of the content; an empty list means the content is clean."""
-    return _structure(entries) + _duplicates(entries, engine) + _self_match(entries, engine)
+    return (_structure(entries) + _honesty(entries) + _duplicates(entries, engine)
+            + _self_match(entries, engine))

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+
+# The details a question may ask for that an entry's source can lack (the entry's ``not_covered``);
+# ``intents.message_model`` reads which one a message asks for.
+Slot = Literal["phone", "address", "website_app", "date_deadline", "fee", "documents",
+               "eligibility", "quota_amount", "named_entity", "opening_hours", "comparison_year",
+               "procedure"]
+SLOTS: tuple[Slot, ...] = get_args(Slot)
 
 
 class Source(BaseModel):
@@ -43,10 +51,13 @@ class FaqEntry(BaseModel):
     answer_en: str | None = None
     source: Source
     related: tuple[str, ...] = ()
+    # The details the source does not give for this subject: a question asking for one of them
+    # is told so ("文件没有写……") and where to ask, never answered as if the entry said it.
+    not_covered: tuple[Slot, ...] = ()
     valid_from: date | None = None
     valid_until: date | None = None
 
-    @field_validator("questions", "keywords", "related", mode="before")
+    @field_validator("questions", "keywords", "related", "not_covered", mode="before")
     @classmethod
     def _as_strings(cls, value: object) -> object:
         """YAML reads a bare 12356 or 2024 as a number; a phrasing is always text."""
@@ -74,7 +85,7 @@ class FaqEntry(BaseModel):
 # The entry's fields, defined once by the model: every place that lists them (the editor, CSV,
 # YAML export, document cleaning) derives its list from these.
 ENTRY_FIELDS: tuple[str, ...] = tuple(FaqEntry.model_fields)
-LIST_FIELDS: tuple[str, ...] = ("questions", "keywords", "related")
+LIST_FIELDS: tuple[str, ...] = ("questions", "keywords", "related", "not_covered")
 TEXT_FIELDS: tuple[str, ...] = tuple(f for f in ENTRY_FIELDS
                                      if f not in LIST_FIELDS and f != "source")
 SOURCE_FIELDS: tuple[str, ...] = tuple(Source.model_fields)

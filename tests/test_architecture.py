@@ -30,7 +30,7 @@ def test_thresholds_are_named_only_in_the_decision_module():
     """answer / clarify / fallback is settled by intents.decision alone: no other module reads
     a threshold or margin, so changing one changes it everywhere."""
     names = {"threshold", "ambiguity_gap", "suggest_floor", "runner_up_margin",
-             "max_suggestions", "clarify_floor_gaps"}
+             "max_suggestions", "clarify_floor_gaps", "follow_up_chars", "stands_alone", "follow_up_bare_chars"}
     readers = set()
     for path in _modules():
         if path.name == "decision.py":

@@ -185,8 +185,8 @@ class TelegramChannel:
     # -- helpers -----------------------------------------------------------------------------
 
     async def _send_reply(self, update: Update, reply: Reply, *, quote: bool = False) -> None:
-        if reply.kind == "limited" and not reply.text:
-            return  # past the limit and already told: stay quiet
+        if reply.kind == "quiet" or (reply.kind == "limited" and not reply.text):
+            return  # an acknowledgement in a group, or past the limit and already told
         # Crisis wording in a group is answered without quoting (repeating) the message.
         await self._send(update, render(reply, self._ui), keyboard(reply),
                          quote=quote and reply.kind not in ("crisis", "support"))

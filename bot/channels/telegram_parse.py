@@ -52,7 +52,8 @@ def to_incoming(update: Update, bot: User) -> IncomingMessage | None:
     message = update.message
     text = _text_without_bot(message, bot) if message is not None and message.text else ""
     return IncomingMessage(channel=CHANNEL, user_id=str(user.id), chat_id=chat_key(chat, user),
-                           message_id=str(message.message_id) if message else None, text=text)
+                           message_id=str(message.message_id) if message else None, text=text,
+                           group=is_group(chat))
 
 
 def non_text_kind(message: Message) -> str:

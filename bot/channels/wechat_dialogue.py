@@ -55,6 +55,8 @@ class WeChatDialogue:
         reply = await dialog.handle(_incoming(message, text))
         if reply.kind == "limited":
             return reply.text or None  # told once per window, then acknowledged silently
+        if reply.kind == "quiet":
+            return None
         return await self._deliver(message.openid, reply)
 
     async def _deliver(self, openid: str, reply: Reply) -> str:

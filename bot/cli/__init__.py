@@ -6,7 +6,7 @@ The forms of ``serve``, ``ask``, ``chat`` and ``eval`` are a contract other tool
 
 from __future__ import annotations
 
-from bot.cli import admin, core, db, faq, maintenance, safety, wechat
+from bot.cli import admin, core, db, faq, maintenance, safety, scope, wechat
 from bot.cli.base import app
 
 app.add_typer(faq.app, name="faq")
@@ -14,6 +14,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(db.app, name="db")
 app.add_typer(wechat.app, name="wechat")
 app.add_typer(safety.app, name="safety")
+app.add_typer(scope.app, name="scope")
 core.register(app)
 maintenance.register(app)
 

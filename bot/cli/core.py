@@ -14,6 +14,7 @@ import typer
 from bot.cli.base import quiet_logging, settings, with_services
 from bot.cli.render import plain
 from services import IncomingMessage, Services
+from services.dialogue import conversation_eval, scope_eval
 from services.dialogue import evaluation as ev
 
 
@@ -77,8 +78,19 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     show_errors: Annotated[bool, typer.Option("--errors", help="List every miss.")] = False,
 ) -> None:
-    """Score the bot on an evaluation file; exchanges are not stored."""
+    """Score the bot on an evaluation file; exchanges are not stored.
+
+    A file of single messages (``shared/eval``), or a scope file (``faq_data/scope``: rows with a
+    ``kind``), which reports out-of-scope verdicts, small talk, noise and a confusion list, or
+    a multi-turn file (``faq_data/conversations``: rows with ``turns``), which reports first
+    turns, later turns and whole conversations."""
     quiet_logging()
+    if conversation_eval.is_conversation_file(file):
+        _evaluate_conversations(file, as_json=as_json, show_errors=show_errors)
+        return
+    if scope_eval.is_scope_file(file):
+        _evaluate_scope(file, as_json=as_json, show_errors=show_errors)
+        return
     items = ev.load_items(file)
 
     async def work(services: Services) -> list[ev.ItemResult]:
@@ -98,6 +110,49 @@ def evaluate(
             print(f"- {miss['id']} [{miss['topic']}/{miss['style']}] expect {miss['expect']}"
                   f"{' ' + str(miss['must_contain']) if miss['must_contain'] else ''}, got "
                   f"{miss['kind']} {miss['intent'] or ''}: {miss['text']}\n    top: {tops}")
+
+
+def _evaluate_conversations(file: Path, *, as_json: bool, show_errors: bool) -> None:
+    conversations = conversation_eval.load(file)
+
+    async def work(services: Services) -> list[conversation_eval.TurnResult]:
+        return await conversation_eval.run(services.dialog, conversations)
+
+    results = with_services(work, record=False)
+    summary = conversation_eval.summarize(results)
+    if as_json:
+        out = ({**summary, "misses": conversation_eval.misses(results)} if show_errors
+               else summary)
+        print(_json(out))
+        return
+    print(conversation_eval.report(summary))
+    if show_errors:
+        print("\nMisses:")
+        for miss in conversation_eval.misses(results):
+            print(f"- {miss['id']} turn {miss['turn']}: expect {miss['expect']} "
+                  f"{miss['must_contain'] or ''}, got {miss['kind']} {miss['intent'] or ''} by "
+                  f"{miss['decided_by']}: {miss['text']}")
+
+
+def _evaluate_scope(file: Path, *, as_json: bool, show_errors: bool) -> None:
+    rows = scope_eval.load_rows(file)
+
+    async def work(services: Services) -> list[scope_eval.RowResult]:
+        return await scope_eval.run(services.dialog, rows)
+
+    results = with_services(work, record=False)
+    summary = scope_eval.summarize(results)
+    if as_json:
+        out = {**summary, "misses": scope_eval.misses(results)} if show_errors else summary
+        print(_json(out))
+        return
+    print(scope_eval.report(summary))
+    if show_errors:
+        print("\nMisses:")
+        for miss in scope_eval.misses(results):
+            print(f"- [{miss['kind']}/{miss['slot']}/{miss['style']}] {miss['verdict']}: "
+                  f"{miss['reply_kind']} {miss['intent'] or ''} by {miss['decided_by']}: "
+                  f"{miss['text']}")
 
 
 def register(app: typer.Typer) -> None:

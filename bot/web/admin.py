@@ -69,7 +69,7 @@ def editor_fields(doc: dict[str, Any]) -> dict[str, Any]:
 
     def words(name: str) -> str:
         value = doc.get(name) or []
-        sep = ", " if name == "related" else "\n"
+        sep = ", " if name in ("related", "not_covered") else "\n"
         return value if isinstance(value, str) else sep.join(str(v) for v in value)
 
     fields: dict[str, Any] = {name: field(name) for name in TEXT_FIELDS}

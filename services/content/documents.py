@@ -21,7 +21,7 @@ from services.errors import Invalid
 FIELDS = ENTRY_FIELDS
 FIELD_LABELS = {"id": "编号", "topic": "主题", "title": "标题", "questions": "问法",
                 "keywords": "关键词", "answer": "答案", "answer_en": "英文答案", "source": "出处",
-                "related": "相关条目", "valid_from": "生效日期", "valid_until": "截止日期",
+                "related": "相关条目", "not_covered": "文件没有写的细节", "valid_from": "生效日期", "valid_until": "截止日期",
                 "document": "文件名", "number": "文号", "section": "章节", "version": "版本"}
 STATUS_LABELS = {"published": "已发布", "changed": "有未发布修改", "draft": "草稿（未发布）",
                  "scheduled": "定时发布", "deleted": "已删除"}

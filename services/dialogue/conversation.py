@@ -32,6 +32,10 @@ class Conversation:
     # While now < crisis_until (epoch seconds) the conversation is in crisis mode: every reply
     # is supportive (see ``steps.CrisisMode``). Kept here so it holds in every worker.
     crisis_until: float = 0.0
+    # The topic of the last answer: its entry and the (redacted) question that the follow-up
+    # step reads a short follow-up ("那高中呢", "2024年呢") against.
+    topic_entry: str = ""
+    topic_question: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form (for Redis)."""
@@ -43,7 +47,9 @@ class Conversation:
         until = data.get("crisis_until", 0.0)
         return cls(options=list(data.get("options", [])), question=str(data.get("question", "")),
                    lang=_lang(data.get("lang")),
-                   crisis_until=float(until) if isinstance(until, int | float) else 0.0)
+                   crisis_until=float(until) if isinstance(until, int | float) else 0.0,
+                   topic_entry=str(data.get("topic_entry", "")),
+                   topic_question=str(data.get("topic_question", "")))
 
 
 def _lang(value: object) -> Lang | None:

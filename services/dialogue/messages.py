@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 # refused message of the window and empty after it (channels then send nothing, the API a 429).
 # ``support``: a reply of the crisis conversation mode, or to distress that asked nothing: an
 # acknowledgement and how to get help, never an FAQ answer or a "not found".
-ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "support", "greeting", "limited"]
+# ``quiet``: a message in a group chat not addressed to the bot (a notice, 收到): channels send
+# nothing.
+ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "support", "greeting", "limited",
+                    "quiet"]
 Lang = Literal["zh", "en"]
 
 
@@ -29,6 +32,7 @@ class IncomingMessage(BaseModel):
     message_id: str | None = None
     chat_id: str | None = None
     lang: Lang | None = None  # a language the user chose (Telegram /lang); None: detect
+    group: bool = False  # sent in a group chat (acknowledgements and notices get no reply)
 
 
 class Option(BaseModel):

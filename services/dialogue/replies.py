@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from intents import Decision, FaqEntry, OutOfScope
+from intents.models import Slot
 from services.content.catalog import Catalog
 from services.dialogue.messages import Lang, Option, Reply, ReplyKind
 
@@ -68,6 +69,14 @@ class ReplyBuilder:
         return Reply(kind="answer", text=text, intent=entry.id, confidence=min(1.0, score),
                      options=[Option(id=r.id, title=r.title) for r in related],
                      source=entry.source.citation(), lang=lang)
+
+    def not_covered(self, entry: FaqEntry, detail: Slot, score: float, lang: Lang) -> Reply:
+        """A question asking for a detail the entry's source lacks: says so first, and where to
+        ask, then the entry's answer as what the document does say (with its citation)."""
+        lead = self.ui("not_covered_lead", lang).format(
+            detail=self.ui(f"detail_{detail}", lang), where=self.ui("not_covered_where", lang))
+        reply = self.answer(entry, score, lang)
+        return reply.model_copy(update={"text": f"{lead}\n\n{reply.text}"})
 
     def fallback(self, decision: Decision, lang: Lang) -> Reply:
         """The honest fallback; the decision's near misses come first among its options, as

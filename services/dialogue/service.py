@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from intents.dialogue_rules import detect_language
 from services.content import Catalog
 from services.dialogue import steps
-from services.dialogue.conversation import ConversationStore, memory_store
+from services.dialogue.conversation import Conversation, ConversationStore, memory_store
 from services.dialogue.exchange_log import ExchangeLog
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.privacy import redact
@@ -28,6 +29,15 @@ from services.platform import RateLimiter, telemetry
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
+TOPIC_CHARS = 200  # of the last answered question kept for follow-ups
+
+
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """A reply and the step (and rule) that decided it, e.g. ``small_talk:thanks``."""
+
+    reply: Reply
+    decided_by: str
 
 
 class DialogService:
@@ -64,6 +74,11 @@ class DialogService:
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message and store the exchange."""
+        return (await self.handle_traced(message)).reply
+
+    async def handle_traced(self, message: IncomingMessage) -> Traced:
+        """:meth:`handle`, also saying which step and rule decided (for evaluation and
+        debugging: the reply a channel shows carries no internals)."""
         started = time.perf_counter()
         key = _conversation_key(message)
         conversation = await self._store.load(key)
@@ -71,17 +86,18 @@ class DialogService:
         truncated = len(text) > MAX_TEXT
         text = text[:MAX_TEXT]
         lang = _lang(message.lang or conversation.lang or detect_language(text))
-        turn = await steps.run(self._steps, steps.Turn(message, text, lang, conversation),
-                               self._concern)
+        state = steps.Turn(message, text, lang, conversation)
+        turn = await steps.run(self._steps, state, self._concern)
         log.debug("turn", extra={"decided_by": turn.decided_by, "kind": turn.reply.kind})
         if turn.reply.kind == "limited":  # not a dialogue turn: nothing kept, nothing stored
             telemetry.replied(message.channel, "limited", time.perf_counter() - started)
-            return turn.reply
+            return Traced(turn.reply, turn.decided_by)
         if truncated:
             turn.reply = turn.reply.model_copy(
                 update={"text": f"{turn.reply.text}\n\n{self.replies.ui('truncated', lang)}"})
         conversation.options = [o.model_dump() for o in turn.reply.options]
         conversation.question = redact(text)[:500] if turn.reply.kind == "clarify" else ""
+        _remember_topic(conversation, turn.reply, state.match_text or text)
         await self._store.save(key, conversation)
         exchange_id = await self.exchanges.record(
             message, text, turn.reply, flagged=turn.flagged, unanswered=turn.unanswered,
@@ -90,7 +106,7 @@ class DialogService:
             for listener in self._flagged_listeners:
                 listener(exchange_id)
         telemetry.replied(message.channel, turn.reply.kind, time.perf_counter() - started)
-        return turn.reply.model_copy(update={"exchange_id": exchange_id})
+        return Traced(turn.reply.model_copy(update={"exchange_id": exchange_id}), turn.decided_by)
 
     def on_flagged(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(exchange_id)`` after each crisis-flagged exchange is stored.
@@ -190,6 +206,16 @@ class DialogService:
     def topic_options(self, lang: Lang = "zh") -> list[Option]:
         """The core topics as options."""
         return self.replies.topic_options(lang)
+
+def _remember_topic(conversation: Conversation, reply: Reply, asked: str) -> None:
+    """Keep the topic of an answer for follow-ups; a crisis forgets it (nothing of a crisis is
+    carried into later questions)."""
+    if reply.kind == "answer" and reply.intent:
+        conversation.topic_entry = reply.intent
+        conversation.topic_question = redact(asked)[:TOPIC_CHARS]
+    elif reply.kind in ("crisis", "support"):
+        conversation.topic_entry = conversation.topic_question = ""
+
 
 def _key(channel: str, chat: str) -> str:
     """Where a conversation is kept: one per chat (a group chat is one conversation)."""

@@ -6,8 +6,10 @@ Order matters and is the policy: an empty message is answered before anything is
 user's rate limit; then the safety check, whose crisis is answered first whatever else the message
 says; then the crisis conversation mode (after a crisis reply every reply is supportive until the
 person says they are safe, asks a clear policy question or 30 minutes pass); then a pending choice
-(the number of an option offered last turn), small talk, the out-of-scope rules and, last, the
-engine's ranking with the one decision of ``intents.decision``.
+(the number of an option offered last turn), small talk and messages not for the bot (read by
+the learned message model, ``message_kind.py``), the out-of-scope rules and, last, the engine's
+ranking with the one decision of ``intents.decision``, which also says when an answer must first
+say what the document lacks.
 
 The safety steps are in ``safety_steps.py``; :class:`Turn`, :class:`Outcome` and :func:`run` in
 ``turn.py``. After the step that finished the turn, :class:`ConcernLine` adds the warm line with 温心有约,
@@ -18,12 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 
 from intents import decide
-from intents.dialogue_rules import detect_language, out_of_scope, small_talk
+from intents.decision import follow_up_text, missing_detail
+from intents.dialogue_rules import detect_language, out_of_scope
 from services.content import Catalog
+from services.dialogue.message_kind import MessageReader, Talk
 from services.dialogue.messages import Lang, Option, Reply
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX, ReplyBuilder
 from services.dialogue.safety import SafetyCheck
@@ -38,9 +43,6 @@ from services.dialogue.turn import Outcome, Step, Turn, pick, run
 from services.platform import RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
-
-SMALL_TALK_WITH_TOPICS = frozenset({"greeting", "capabilities"})
-
 
 class Empty:
     """A message with nothing in it gets the topics."""
@@ -122,28 +124,6 @@ class PendingChoice:
                        best_intent=picked.id, decided_by=self.name)
 
 
-class SmallTalk:
-    """Greetings, thanks and the like: the content's short reply."""
-
-    name = "small_talk"
-
-    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
-        self._catalog = catalog
-        self._replies = replies
-
-    async def __call__(self, turn: Turn) -> Outcome | None:
-        """The small-talk reply when the whole message is small talk."""
-        talk = small_talk(turn.text, self._catalog.content.small_talk)
-        if talk is None:
-            return None
-        reply = talk.reply_en if turn.lang == "en" else talk.reply
-        options: list[Option] = []
-        if talk.id in SMALL_TALK_WITH_TOPICS:
-            options = self._replies.topic_options(turn.lang)
-        return Outcome(Reply(kind="greeting", text=reply, confidence=1.0, options=options,
-                             lang=turn.lang), decided_by=f"{self.name}:{talk.id}")
-
-
 class Scope:
     """Questions the document does not answer, recognised by the content's out-of-scope rules.
 
@@ -159,6 +139,8 @@ class Scope:
 
     async def __call__(self, turn: Turn) -> Outcome | None:
         """The rule's honest reply, or None (with the rule noted when it may yield)."""
+        if turn.match_text:
+            return None  # a follow-up of an answer: its entry's not_covered says what it lacks
         rule = out_of_scope(turn.text, self._catalog.content.out_of_scope,
                             self._catalog.normalizer)
         if rule is None:
@@ -170,21 +152,62 @@ class Scope:
                        decided_by=f"{self.name}:{rule.id}")
 
 
+# "不是这个，我问的是…", "我说错了，是…": the correction words are dropped and the rest is asked.
+_CORRECTION = re.compile(r"^\s*(?:不是(?:这个|那个|这)?[，,。\s]*)?(?:我(?:是)?(?:问|说)(?:错了|的是)|"
+                         r"我想问的是|我问错了|说错了|不对)[，,。:：\s]*(?:是|问)?")
+
+
+class FollowUp:
+    """A short follow-up ("那高中呢", "2024年呢", "要钱吗") or a correction, read with the last
+    answer's question.
+
+    The message is matched alone and joined to the last answered question; the joined text is
+    what the engine matches when the message alone is not answered at least ``stands_alone`` and
+    the joined one is answered. A message that stands on its own is never bent towards the old
+    topic; a correction drops the correction words and the old topic's entry.
+    """
+
+    name = "follow_up"
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    async def __call__(self, turn: Turn) -> Outcome | None:
+        """Set ``turn.match_text`` when the message reads as a follow-up; never finishes."""
+        conversation = turn.conversation
+        if not conversation.topic_question:
+            return None
+        text = _CORRECTION.sub("", turn.text, count=1).strip()
+        engine = self._catalog.engine
+        turn.match_text = follow_up_text(
+            text, corrected=text != turn.text.strip(),
+            match=lambda t: engine.match(t, limit=self._catalog.decision.rank_limit),
+            topic_question=conversation.topic_question, topic_entry=conversation.topic_entry,
+            config=self._catalog.decision, linked=engine.linked)
+        return None
+
+
 class Match:
-    """The engine ranks, :func:`intents.decide` decides, the reply builder words it."""
+    """The engine ranks, :func:`intents.decide` decides, the reply builder words it.
+
+    An answer whose entry lacks the detail the message asks for (``intents.decision.
+    missing_detail``) leads with "文件没有写……" and where to ask, and is kept as unanswered.
+    """
 
     name = "match"
 
-    def __init__(self, catalog: Catalog, replies: ReplyBuilder) -> None:
+    def __init__(self, catalog: Catalog, replies: ReplyBuilder,
+                 thresholds: dict[str, float] | None = None) -> None:
         self._catalog = catalog
         self._replies = replies
+        self._thresholds = thresholds or {}
 
     async def __call__(self, turn: Turn) -> Outcome:
         """Answer, clarify or fall back: this step always finishes the turn."""
         engine = self._catalog.engine
         config = self._catalog.decision
         with telemetry.MATCH_SECONDS.time():
-            result = engine.match(turn.text, limit=config.rank_limit)
+            result = engine.match(turn.match_text or turn.text, limit=config.rank_limit)
         rule = turn.scope_rule
         decision = decide(result, config, engine.linked,
                           scope_yield=rule.yield_above if rule is not None else None)
@@ -197,8 +220,14 @@ class Match:
             return Outcome(self._replies.out_of_scope(rule, turn.lang), unanswered=True,
                            decided_by=f"scope:{rule.id}")
         if decision.outcome == "answer" and best is not None:
-            reply = self._replies.answer(engine.entry(best.entry_id), best.score, turn.lang,
-                                         also=decision.options)
+            entry = engine.entry(best.entry_id)
+            lacks = None if turn.reading is None else missing_detail(
+                turn.text, turn.reading, entry, self._thresholds)
+            if lacks is not None:
+                return Outcome(self._replies.not_covered(entry, lacks, best.score, turn.lang),
+                               unanswered=True, best_intent=best.entry_id,
+                               decided_by=f"{self.name}:not_covered:{lacks}")
+            reply = self._replies.answer(entry, best.score, turn.lang, also=decision.options)
             return Outcome(reply, best_intent=best.entry_id, decided_by=decided_by)
         if decision.outcome == "clarify" and best is not None:
             return Outcome(self._replies.clarify(decision, turn.lang),
@@ -208,13 +237,15 @@ class Match:
 
 
 def default_steps(catalog: Catalog, replies: ReplyBuilder, limiter: RateLimit, *,
-                  safety: SafetyCheck | None = None,
+                  safety: SafetyCheck | None = None, reader: MessageReader | None = None,
                   clock: Callable[[], float] = time.time) -> Sequence[Step]:
     """The pipeline, in order; the last step always finishes the turn."""
     check = safety or SafetyCheck.load()
+    read = reader or MessageReader.load()
     return (Empty(replies), limiter, SafeNow(catalog, clock), Safety(check, replies, clock),
             CrisisMode(catalog, replies, clock), PendingChoice(catalog, replies),
-            SmallTalk(catalog, replies), Scope(catalog, replies), Match(catalog, replies))
+            Talk(catalog, replies, read), FollowUp(catalog), Scope(catalog, replies),
+            Match(catalog, replies, read.thresholds))
 
 
 __all__ = ["CRISIS_MODE_SECONDS", "ConcernLine", "Outcome", "Step", "Turn", "default_steps", "pick",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from intents import OutOfScope
+from intents.message_model import Reading
 from services.dialogue.conversation import Conversation
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.safety import Assessment
@@ -32,6 +33,11 @@ class Turn:
     scope_rule: OutOfScope | None = None
     # Set by the safety step: the message's tier (crisis, concern, none).
     safety: Assessment | None = None
+    # Set by the small-talk step: the message model's reading (kind, asked-for detail, named).
+    reading: Reading | None = None
+    # Set by the follow-up step: the text the engine matches instead of the message (the last
+    # answered question with this follow-up, "温州随迁子女公办比例 那初中呢").
+    match_text: str = ""
 
 
 @dataclass

@@ -57,6 +57,17 @@ async def test_group_reply_to_the_bot_is_answered(tg):
     assert "1211" in tg.api.sent()[0].text
 
 
+async def test_an_acknowledgement_to_the_bot_in_a_group_is_not_answered(tg):
+    """收到 in reply to the bot's answer acknowledges it: the group gets no "不客气"; in a private
+    chat the same word gets a short reply."""
+    await tg.feed(message("收到", chat=group_chat(), reply_to=bot_message(group_chat())))
+    await tg.feed(mention("收到，谢谢老师们的通知"))
+    assert tg.api.sent() == []
+    await tg.feed(message("收到"))
+    [sent] = tg.api.sent()
+    assert sent.text and "不客气" not in sent.text
+
+
 async def test_group_commands_are_answered(tg):
     await tg.feed(message("/help", chat=group_chat()))
     await tg.feed(message(f"/topics@{BOT_USERNAME}", chat=group_chat()))

@@ -85,7 +85,7 @@ async def test_safe_mode_decrypts_the_message_and_encrypts_the_reply(platform: P
 
 
 async def test_a_number_picks_an_option_of_the_previous_reply(platform: Platform):
-    first = await _dialog_reply(platform.services, "教师")
+    first = await _dialog_reply(platform.services, "教师", user="reference-fresh")
     assert first.kind == "clarify"
     await platform.say("教师")
     second = await platform.say("2", aes=True)

@@ -137,3 +137,11 @@ def test_a_one_word_subject_is_asked_about_not_answered():
     loose = DecisionConfig(threshold=0.2)
     assert outcome(engine, "基金", loose) == "clarify", engine.match("基金").candidates[:2]
     assert outcome(engine, "阳光厨房", loose) == "answer"
+
+
+def test_a_follow_up_swaps_the_detail_it_changes():
+    from intents.decision import swap_slots
+
+    assert swap_slots("2023年小学的比例是多少", "那2024年高中呢") == "2024年高中的比例是多少"
+    assert swap_slots("学生可以用温心有约吗", "老师呢") == "老师可以用温心有约吗"
+    assert swap_slots("温心有约是什么", "要钱吗") == "温心有约是什么"

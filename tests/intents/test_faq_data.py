@@ -68,3 +68,18 @@ def test_2024_targets_expire_with_the_plan_year(content):
         assert entry.valid_from is not None, entry.id
         if entry.valid_until is not None:
             assert entry.valid_until.isoformat() == "2024-12-31", entry.id
+
+
+def test_lint_finds_an_answer_saying_a_detail_is_missing_that_not_covered_omits(content, engine):
+    entry = content.entries[0]
+    lying = entry.model_copy(update={
+        "answer": entry.answer + "\n文件没有写报名的电话和材料。",
+        "not_covered": tuple(s for s in entry.not_covered if s not in ("phone", "documents"))})
+    problems = [p for p in check_entries([lying, *content.entries[1:]], engine)
+                if p.check == "not_covered"]
+    assert [p.entry_id for p in problems] == [entry.id]
+    assert "phone" in problems[0].detail and "documents" in problems[0].detail
+
+
+def test_every_entry_says_what_its_source_lacks(content):
+    assert all(e.not_covered for e in content.entries)

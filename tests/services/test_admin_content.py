@@ -39,7 +39,7 @@ async def test_editing_a_published_entry_keeps_the_live_answer_until_publish(ser
     assert "新的答案" not in before.text
     await staff.content.publish(PUBLISHER, ENTRY, saved.version)
     after = await ask(services, NEW_PHRASING)
-    assert after.intent == ENTRY and after.text.startswith("新的答案")
+    assert after.intent == ENTRY and "新的答案" in after.text
 
 
 async def test_a_stale_save_is_a_conflict_and_keeps_the_other_persons_work(staff):
