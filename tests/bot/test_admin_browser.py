@@ -132,7 +132,8 @@ async def test_script_injection_in_an_answer_is_shown_as_text(page):
     assert await page.locator("main img").count() == 0
     assert await page.evaluate("window.__pwned") is None
     bubble = await ask_chat(page, NEW_PHRASING)
-    await expect(bubble).to_have_text(attack)
+    # The phrasing asks a time the entry's source lacks: the answer follows the honest lead.
+    await expect(bubble).to_contain_text(attack)
     assert await page.locator("#log img, #log script").count() == 0
     assert await page.evaluate("window.__pwned") is None
 
