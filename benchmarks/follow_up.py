@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from timing import percentile  # noqa: E402
 
 from intents import DecisionConfig, IntentEngine, load_content  # noqa: E402
 from intents.decision import follow_up_text  # noqa: E402
@@ -53,9 +56,8 @@ def main() -> None:
                 times[name].append((time.perf_counter() - started) * 1000)
     print(f"{len(pairs)} later turns x {args.rounds} rounds")
     for name, values in times.items():
-        ordered = sorted(values)
         print(f"{name:>16}: p50 {statistics.median(values):.3f} ms, "
-              f"p99 {ordered[int(0.99 * (len(ordered) - 1))]:.3f} ms")
+              f"p99 {percentile(values, 0.99):.3f} ms")
 
 
 if __name__ == "__main__":

@@ -11,48 +11,22 @@ Usage: python benchmarks/message_model.py [--rounds 3]
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from timing import percentile, rss_mb, texts, timed  # noqa: E402
 
 from intents import load_content  # noqa: E402
 from intents.decision import missing_detail, read_act  # noqa: E402
 from intents.dialogue_rules import small_talk  # noqa: E402
 from intents.message_model import MessageModel, default_model_path  # noqa: E402
-
-
-def texts(path: Path) -> list[str]:
-    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-
-
-def timed(check: Callable[[str], object], messages: list[str], rounds: int) -> list[float]:
-    for text in messages[:20]:  # warm caches (pinyin tables, OpenCC)
-        check(text)
-    out = []
-    for _ in range(rounds):
-        for text in messages:
-            started = time.perf_counter()
-            check(text)
-            out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from intents.normalize import basic_form
@@ -39,8 +40,12 @@ MAX_CHARS = 2000
 CHAR_NGRAMS = (1, 2, 3)
 
 
-def features(text: str) -> set[str]:
-    """The message's features (see the module docstring)."""
+@lru_cache(maxsize=256)
+def features(text: str) -> frozenset[str]:
+    """The message's features (see the module docstring).
+
+    Kept for the last messages: the crisis model and the message model read the same text in
+    the same turn, and the features (pinyin above all) are most of what either costs."""
     basic = basic_form(text[:MAX_CHARS])
     out: set[str] = set()
     for run in _RUN.findall(basic):
@@ -56,7 +61,7 @@ def features(text: str) -> set[str]:
         words = _WORD.findall(basic)
         out.update(f"w:{w}" for w in words)
         out.update(f"w:{a}_{b}" for a, b in itertools.pairwise(words))
-    return out
+    return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,9 @@ from intents.crisis_model import features
 KINDS = ("question", "greeting", "thanks", "goodbye", "ack", "bot_identity", "capabilities",
          "noise", "complaint")
 SMALL_TALK = ("greeting", "thanks", "goodbye", "ack", "bot_identity", "capabilities")
+# The small-talk kinds as the content's small-talk ids (``faq_data/small_talk.yaml``).
+TALK_IDS = {"greeting": "greeting", "thanks": "thanks", "goodbye": "goodbye", "ack": "ack",
+            "bot_identity": "who_are_you", "capabilities": "capabilities"}
 SLOTS = ("any", "phone", "address", "website_app", "date_deadline", "fee", "documents",
          "eligibility", "quota_amount", "named_entity", "opening_hours", "comparison_year",
          "procedure")

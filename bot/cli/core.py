@@ -6,8 +6,9 @@ import asyncio
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -86,73 +87,61 @@ def evaluate(
     turns, later turns and whole conversations."""
     quiet_logging()
     if conversation_eval.is_conversation_file(file):
-        _evaluate_conversations(file, as_json=as_json, show_errors=show_errors)
+        conversations = conversation_eval.load(file)
+        turns = with_services(lambda s: conversation_eval.run(s.dialog, conversations),
+                              record=False)
+        _print_scores(conversation_eval.summarize(turns), conversation_eval.report,
+                      ("misses", conversation_eval.misses(turns), _turn_miss),
+                      as_json=as_json, show_errors=show_errors)
         return
     if scope_eval.is_scope_file(file):
-        _evaluate_scope(file, as_json=as_json, show_errors=show_errors)
+        rows = scope_eval.load_rows(file)
+        results = with_services(lambda s: scope_eval.run(s.dialog, rows), record=False)
+        _print_scores(scope_eval.summarize(results), scope_eval.report,
+                      ("misses", scope_eval.misses(results), _scope_miss),
+                      as_json=as_json, show_errors=show_errors)
         return
     items = ev.load_items(file)
+    found = with_services(lambda s: ev.run(s.dialog, items), record=False)
+    _print_scores(ev.summarize(found), ev.report, ("errors", ev.errors(found), _item_miss),
+                  as_json=as_json, show_errors=show_errors)
 
-    async def work(services: Services) -> list[ev.ItemResult]:
-        return await ev.run(services.dialog, items)
 
-    results = with_services(work, record=False)
-    summary = ev.summarize(results)
+Misses = tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], str]]
+
+
+def _print_scores(summary: dict[str, Any], report: Callable[[dict[str, Any]], str],
+                  misses: Misses, *, as_json: bool, show_errors: bool) -> None:
+    """The figures (JSON or the report's table) and, with ``--errors``, every miss: ``misses``
+    is the JSON key, the misses and how one is printed."""
+    key, missed, line = misses
     if as_json:
-        out = {**summary, "errors": ev.errors(results)} if show_errors else summary
-        print(_json(out))
+        print(_json({**summary, key: missed} if show_errors else summary))
         return
-    print(ev.report(summary))
+    print(report(summary))
     if show_errors:
         print("\nMisses:")
-        for miss in ev.errors(results):
-            tops = ", ".join(f"{c} {s:.3f}" for c, s in miss["candidates"])
-            print(f"- {miss['id']} [{miss['topic']}/{miss['style']}] expect {miss['expect']}"
-                  f"{' ' + str(miss['must_contain']) if miss['must_contain'] else ''}, got "
-                  f"{miss['kind']} {miss['intent'] or ''}: {miss['text']}\n    top: {tops}")
+        for miss in missed:
+            print(line(miss))
 
 
-def _evaluate_conversations(file: Path, *, as_json: bool, show_errors: bool) -> None:
-    conversations = conversation_eval.load(file)
-
-    async def work(services: Services) -> list[conversation_eval.TurnResult]:
-        return await conversation_eval.run(services.dialog, conversations)
-
-    results = with_services(work, record=False)
-    summary = conversation_eval.summarize(results)
-    if as_json:
-        out = ({**summary, "misses": conversation_eval.misses(results)} if show_errors
-               else summary)
-        print(_json(out))
-        return
-    print(conversation_eval.report(summary))
-    if show_errors:
-        print("\nMisses:")
-        for miss in conversation_eval.misses(results):
-            print(f"- {miss['id']} turn {miss['turn']}: expect {miss['expect']} "
-                  f"{miss['must_contain'] or ''}, got {miss['kind']} {miss['intent'] or ''} by "
-                  f"{miss['decided_by']}: {miss['text']}")
+def _item_miss(miss: dict[str, Any]) -> str:
+    tops = ", ".join(f"{c} {s:.3f}" for c, s in miss["candidates"])
+    return (f"- {miss['id']} [{miss['topic']}/{miss['style']}] expect {miss['expect']}"
+            f"{' ' + str(miss['must_contain']) if miss['must_contain'] else ''}, got "
+            f"{miss['kind']} {miss['intent'] or ''}: {miss['text']}\n    top: {tops}")
 
 
-def _evaluate_scope(file: Path, *, as_json: bool, show_errors: bool) -> None:
-    rows = scope_eval.load_rows(file)
+def _turn_miss(miss: dict[str, Any]) -> str:
+    return (f"- {miss['id']} turn {miss['turn']}: expect {miss['expect']} "
+            f"{miss['must_contain'] or ''}, got {miss['kind']} {miss['intent'] or ''} by "
+            f"{miss['decided_by']}: {miss['text']}")
 
-    async def work(services: Services) -> list[scope_eval.RowResult]:
-        return await scope_eval.run(services.dialog, rows)
 
-    results = with_services(work, record=False)
-    summary = scope_eval.summarize(results)
-    if as_json:
-        out = {**summary, "misses": scope_eval.misses(results)} if show_errors else summary
-        print(_json(out))
-        return
-    print(scope_eval.report(summary))
-    if show_errors:
-        print("\nMisses:")
-        for miss in scope_eval.misses(results):
-            print(f"- [{miss['kind']}/{miss['slot']}/{miss['style']}] {miss['verdict']}: "
-                  f"{miss['reply_kind']} {miss['intent'] or ''} by {miss['decided_by']}: "
-                  f"{miss['text']}")
+def _scope_miss(miss: dict[str, Any]) -> str:
+    return (f"- [{miss['kind']}/{miss['slot']}/{miss['style']}] {miss['verdict']}: "
+            f"{miss['reply_kind']} {miss['intent'] or ''} by {miss['decided_by']}: "
+            f"{miss['text']}")
 
 
 def register(app: typer.Typer) -> None:

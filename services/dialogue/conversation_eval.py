@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from services.dialogue.evaluation import share, share_line
 from services.dialogue.messages import IncomingMessage, Reply
 from services.dialogue.scope_eval import is_honest
 from services.dialogue.service import DialogService
@@ -100,11 +101,6 @@ async def run(dialog: DialogService, conversations: list[Conversation]) -> list[
     return out
 
 
-def _share(right: int, total: int) -> dict[str, Any]:
-    return {"correct": right, "total": total,
-            "accuracy": round(right / total, 4) if total else None}
-
-
 def summarize(results: list[TurnResult]) -> dict[str, Any]:
     """First-turn, later-turn and whole-conversation accuracy."""
     first = [r for r in results if r.number == 0]
@@ -113,9 +109,9 @@ def summarize(results: list[TurnResult]) -> dict[str, Any]:
     for r in results:
         by_id[r.conversation] = by_id.get(r.conversation, True) and r.right
     return {"conversations": len(by_id),
-            "first_turns": _share(sum(r.right for r in first), len(first)),
-            "later_turns": _share(sum(r.right for r in later), len(later)),
-            "whole_conversations": _share(sum(by_id.values()), len(by_id))}
+            "first_turns": share(sum(r.right for r in first), len(first)),
+            "later_turns": share(sum(r.right for r in later), len(later)),
+            "whole_conversations": share(sum(by_id.values()), len(by_id))}
 
 
 def misses(results: list[TurnResult]) -> list[dict[str, Any]]:
@@ -129,10 +125,8 @@ def misses(results: list[TurnResult]) -> list[dict[str, Any]]:
 def report(summary: dict[str, Any]) -> str:
     """The figures as a short text table."""
 
-    def line(name: str, share: dict[str, Any]) -> str:
-        acc = share["accuracy"]
-        pct = "  n/a " if acc is None else f"{acc * 100:5.1f}%"
-        return f"  {name:<20} {pct}  ({share['correct']}/{share['total']})"
+    def line(name: str, counted: dict[str, Any]) -> str:
+        return share_line(name, counted, 20)
 
     return "\n".join([f"conversations: {summary['conversations']}",
                       line("first turns", summary["first_turns"]),

@@ -73,10 +73,23 @@ async def run(dialog: DialogService, items: list[EvalItem]) -> list[ItemResult]:
     return results
 
 
+def share(right: int, total: int) -> dict[str, Any]:
+    """``right`` of ``total`` as the evaluations report it (accuracy None when there is none);
+    every evaluation (single messages, scope files, conversations) uses this and
+    :func:`share_line`."""
+    return {"correct": right, "total": total,
+            "accuracy": round(right / total, 4) if total else None}
+
+
+def share_line(name: str, counted: dict[str, Any], width: int = 14) -> str:
+    """One line of a report: the name, the percentage and the counts."""
+    acc = counted["accuracy"]
+    pct = "  n/a " if acc is None else f"{acc * 100:5.1f}%"
+    return f"  {name:<{width}} {pct}  ({counted['correct']}/{counted['total']})"
+
+
 def _share(results: list[ItemResult]) -> dict[str, Any]:
-    right = sum(r.correct for r in results)
-    return {"correct": right, "total": len(results),
-            "accuracy": round(right / len(results), 4) if results else None}
+    return share(sum(r.correct for r in results), len(results))
 
 
 def summarize(results: list[ItemResult]) -> dict[str, Any]:
@@ -125,12 +138,7 @@ def dumps(data: Any) -> str:
 
 def report(summary: dict[str, Any]) -> str:
     """The figures as a short text table."""
-
-    def line(name: str, share: dict[str, Any]) -> str:
-        acc = share["accuracy"]
-        pct = "  n/a " if acc is None else f"{acc * 100:5.1f}%"
-        return f"  {name:<14} {pct}  ({share['correct']}/{share['total']})"
-
+    line = share_line
     out = [f"items: {summary['items']}", line("answers", summary["answer_accuracy"]), "by topic:"]
     out += [line(k, v) for k, v in summary["by_topic"].items()]
     out.append("answers by style:")

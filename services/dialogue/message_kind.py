@@ -14,15 +14,18 @@ from pathlib import Path
 
 from intents.decision import read_act
 from intents.dialogue_rules import small_talk
-from intents.message_model import SMALL_TALK, MessageModel, Reading, default_model_path
+from intents.message_model import (
+    SMALL_TALK,
+    TALK_IDS,
+    MessageModel,
+    Reading,
+    default_model_path,
+)
 from services.content import Catalog
 from services.dialogue.messages import Option, Reply, ReplyKind
 from services.dialogue.replies import ReplyBuilder
 from services.dialogue.turn import Outcome, Turn
 
-# The model's kinds as the content's small-talk ids.
-TALK_IDS = {"greeting": "greeting", "thanks": "thanks", "goodbye": "goodbye", "ack": "ack",
-            "bot_identity": "who_are_you", "capabilities": "capabilities"}
 WITH_TOPICS = frozenset({"greeting", "capabilities"})
 QUIET_IN_GROUPS = frozenset({"ack"})
 

@@ -29,12 +29,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from intents.message_model import TALK_IDS
+from services.dialogue.evaluation import share, share_line
 from services.dialogue.messages import IncomingMessage, Reply
 from services.dialogue.service import DialogService
 
 HONEST_LEADS = ("文件没有", "The document does not", "The document gives no")
-SMALL_TALK_KINDS = {"greeting": "greeting", "thanks": "thanks", "goodbye": "goodbye",
-                    "ack": "ack", "bot_identity": "who_are_you", "capabilities": "capabilities"}
 FAQ_KINDS = frozenset({"answer", "clarify"})
 
 
@@ -100,9 +100,9 @@ def verdict(row: ScopeRow, reply: Reply, decided_by: str) -> str:
         if is_honest(reply):
             return "honest"
         return "clarify" if reply.kind == "clarify" else "wrong"
-    if row.kind in SMALL_TALK_KINDS:
+    if row.kind in TALK_IDS:
         parts = decided_by.split(":")
-        ok = parts[0] == "small_talk" and parts[1:2] == [SMALL_TALK_KINDS[row.kind]]
+        ok = parts[0] == "small_talk" and parts[1:2] == [TALK_IDS[row.kind]]
         return "right" if ok else "wrong"
     if row.kind == "noise":
         return "wrong" if reply.kind in FAQ_KINDS else "right"
@@ -125,9 +125,7 @@ async def run(dialog: DialogService, rows: list[ScopeRow]) -> list[RowResult]:
 
 
 def _share(results: list[RowResult]) -> dict[str, Any]:
-    right = sum(r.right for r in results)
-    return {"correct": right, "total": len(results),
-            "accuracy": round(right / len(results), 4) if results else None}
+    return share(sum(r.right for r in results), len(results))
 
 
 def summarize(results: list[RowResult]) -> dict[str, Any]:
@@ -140,7 +138,7 @@ def summarize(results: list[RowResult]) -> dict[str, Any]:
     for r in questions:
         by_style[r.row.style].append(r)
     oos = by_kind.get("out_of_scope", [])
-    small = [r for k in SMALL_TALK_KINDS for r in by_kind.get(k, [])]
+    small = [r for k in TALK_IDS for r in by_kind.get(k, [])]
     confusion: Counter[str] = Counter(
         r.reply.intent or "?" for r in results
         if r.verdict == "wrong" and r.row.kind in ("question", "out_of_scope")
@@ -169,10 +167,8 @@ def misses(results: list[RowResult]) -> list[dict[str, Any]]:
 def report(summary: dict[str, Any]) -> str:
     """The figures as a short text table."""
 
-    def line(name: str, share: dict[str, Any]) -> str:
-        acc = share["accuracy"]
-        pct = "  n/a " if acc is None else f"{acc * 100:5.1f}%"
-        return f"  {name:<16} {pct}  ({share['correct']}/{share['total']})"
+    def line(name: str, counted: dict[str, Any]) -> str:
+        return share_line(name, counted, 16)
 
     out = [f"items: {summary['items']}", line("answerable", summary["answerable"]),
            line("out of scope", summary["out_of_scope"]),

@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from intents import load_content
 from intents.crisis_model import features
-from intents.message_model import KINDS, SLOTS, MessageModel
+from intents.message_model import KINDS, SLOTS, TALK_IDS, MessageModel
 
 C_GRID = (1.0, 4.0, 16.0, 64.0)
 MIN_DF = 2
@@ -36,8 +37,6 @@ DIGITS = 5
 MAX_TAKEN = 0.01  # of the validation questions a threshold may take from the engine
 MIN_PRECISION = 0.95  # of the slot and named heads at their thresholds
 WITH_CONTENT = True
-SMALL_TALK_IDS = {"greeting": "greeting", "thanks": "thanks", "who_are_you": "bot_identity",
-                  "capabilities": "capabilities", "goodbye": "goodbye", "ack": "ack"}
 THRESHOLD_GRID = tuple(round(0.3 + 0.025 * i, 3) for i in range(28))
 Progress = Callable[[list[tuple[str, float]]], Iterable[tuple[str, float]]]
 
@@ -62,19 +61,13 @@ def slot_of(row: dict[str, Any]) -> str:
 
 def content_examples(faq_dir: Path) -> list[dict[str, Any]]:
     """The content's small-talk phrases and FAQ phrasings as labelled rows."""
-    import yaml
-
-    rows: list[dict[str, Any]] = []
-    talk = yaml.safe_load((faq_dir / "small_talk.yaml").read_text(encoding="utf-8"))
-    for item in talk.get("small_talk", []):
-        kind = SMALL_TALK_IDS.get(str(item["id"]))
-        if kind is not None:
-            rows += [{"text": str(p), "kind": kind, "slot": "none"} for p in item["phrases"]]
-    for path in sorted(faq_dir.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for entry in data.get("entries", []) if isinstance(data, dict) else []:
-            rows += [{"text": str(q), "kind": "question", "slot": "any", "content": True}
-                     for q in entry.get("questions", [])]
+    content = load_content(faq_dir)
+    kinds = {talk_id: kind for kind, talk_id in TALK_IDS.items()}
+    rows: list[dict[str, Any]] = [
+        {"text": phrase, "kind": kinds[item.id], "slot": "none"}
+        for item in content.small_talk if item.id in kinds for phrase in item.phrases]
+    rows += [{"text": q, "kind": "question", "slot": "any", "content": True}
+             for entry in content.entries for q in entry.questions]
     return rows
 
 

@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
-from intents import decide
+from intents import MatchResult, decide
 from intents.decision import follow_up_text, missing_detail
 from intents.dialogue_rules import detect_language, out_of_scope
 from services.content import Catalog
@@ -179,11 +179,18 @@ class FollowUp:
             return None
         text = _CORRECTION.sub("", turn.text, count=1).strip()
         engine = self._catalog.engine
+        ranked: dict[str, MatchResult] = {}  # what was matched here, for the match step
+
+        def match(candidate: str) -> MatchResult:
+            if candidate not in ranked:
+                ranked[candidate] = engine.match(candidate, limit=self._catalog.decision.rank_limit)
+            return ranked[candidate]
+
         turn.match_text = follow_up_text(
-            text, corrected=text != turn.text.strip(),
-            match=lambda t: engine.match(t, limit=self._catalog.decision.rank_limit),
+            text, corrected=text != turn.text.strip(), match=match,
             topic_question=conversation.topic_question, topic_entry=conversation.topic_entry,
             config=self._catalog.decision, linked=engine.linked)
+        turn.match_result = ranked.get(turn.match_text or turn.text)
         return None
 
 
@@ -206,8 +213,10 @@ class Match:
         """Answer, clarify or fall back: this step always finishes the turn."""
         engine = self._catalog.engine
         config = self._catalog.decision
-        with telemetry.MATCH_SECONDS.time():
-            result = engine.match(turn.match_text or turn.text, limit=config.rank_limit)
+        result = turn.match_result
+        if result is None:
+            with telemetry.MATCH_SECONDS.time():
+                result = engine.match(turn.match_text or turn.text, limit=config.rank_limit)
         rule = turn.scope_rule
         decision = decide(result, config, engine.linked,
                           scope_yield=rule.yield_above if rule is not None else None)

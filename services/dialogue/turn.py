@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from intents import OutOfScope
+from intents import MatchResult, OutOfScope
 from intents.message_model import Reading
 from services.dialogue.conversation import Conversation
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
@@ -38,6 +38,8 @@ class Turn:
     # Set by the follow-up step: the text the engine matches instead of the message (the last
     # answered question with this follow-up, "温州随迁子女公办比例 那初中呢").
     match_text: str = ""
+    # ... and the engine's ranking of that text when the follow-up step already computed it.
+    match_result: MatchResult | None = None
 
 
 @dataclass
