@@ -9,7 +9,8 @@ to show staff, so the web pages and the JSON API report the same thing in the sa
   the action does not fit the entry's state (publishing with nothing to publish).
 - ``Invalid`` (422): the data does not validate; ``problems`` lists ``(field, message)`` pairs.
 - ``AuthFailed`` (401): wrong username or password, disabled account, expired or unknown token.
-- ``TooManyAttempts`` (429): too many failed logins for this account or address; try later.
+- ``TooManyAttempts`` (429): too many failed logins for this account from this address; try again
+  after ``retry_after`` seconds.
 """
 
 from __future__ import annotations
@@ -70,7 +71,11 @@ class AuthFailed(AdminError):
 
 
 class TooManyAttempts(AdminError):
-    """Login attempts are rate-limited."""
+    """Login attempts are rate-limited; ``retry_after`` says when the next one will be checked."""
 
     status = 429
     code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 
-from services.errors import AdminError, AuthFailed, Conflict, Invalid
+from services.errors import AdminError, AuthFailed, Conflict, Invalid, TooManyAttempts
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Render = Callable[[web.Request, Exception], web.StreamResponse]
 API_PREFIXES = ("/api/", "/admin/api/")
+_STATUSES = frozenset(s.value for s in HTTPStatus)
 
 
 def json_error(status: int, code: str, message: str) -> web.Response:
@@ -44,6 +46,8 @@ def api_error(exc: AdminError) -> web.Response:
     response = web.json_response({"error": body}, status=exc.status)
     if isinstance(exc, AuthFailed):
         response.headers["WWW-Authenticate"] = "Bearer"
+    elif isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -68,7 +72,9 @@ def _http_json(_request: web.Request, exc: Exception) -> web.StreamResponse:
     assert isinstance(exc, web.HTTPException)
     if exc.status < 400:
         raise exc
-    return json_error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    # The code comes from the status (a reason may be a custom sentence); the reason is the text.
+    code = HTTPStatus(exc.status).phrase if exc.status in _STATUSES else exc.reason
+    return json_error(exc.status, code.lower().replace(" ", "_").replace("-", "_"), exc.reason)
 
 
 def _http_page(_request: web.Request, exc: Exception) -> web.StreamResponse:

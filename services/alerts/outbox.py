@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.db import repositories as repo
 from services.db.models import AlertDelivery, AuditLog, Exchange
 from services.platform import audit
 from services.platform.timeutil import as_utc
@@ -77,9 +76,7 @@ async def enqueue(session: AsyncSession, exchange_ids: Sequence[int],
              "next_attempt_at": now, "created_at": now} for e in flagged for c in channels]
     if not rows:
         return
-    dialect = session.bind.dialect.name if session.bind is not None else ""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(AlertDelivery).values(rows).on_conflict_do_nothing(
+    await session.execute(repo.upsert_insert(session, AlertDelivery).values(rows).on_conflict_do_nothing(
         index_elements=[AlertDelivery.exchange_id, AlertDelivery.channel]))
 
 

@@ -141,6 +141,23 @@ class AdminSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class LoginThrottle(Base):
+    """Failed and in-flight logins of one (account, client address) pair: the login limit.
+
+    ``key`` is a hash of the pair, so a password typed into the username field is never kept.
+    Every attempt first reserves a check with one conditional UPDATE (services/staff/
+    login_limit.py): the database, not the process, decides, so parallel guesses cannot slip past.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)  # checks under way
+    blocked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AlertDelivery(Base):
     """One staff alert of one crisis-flagged exchange through one channel: the alert outbox.
 

@@ -7,14 +7,17 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Text, cast, func, select, update
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.db.base import utcnow
+from services.db.base import Base, utcnow
 from services.db.models import Entry, Exchange, Feedback, Meta, UnansweredQuestion
 
+Insert = PostgresqlInsert | SqliteInsert
 CONTENT_VERSION = "content_version"
 USER_SALT = "user_salt"
 
@@ -81,8 +84,7 @@ async def record_unanswered(
     PostgreSQL and SQLite alike): the same question sent by many people at once is counted once
     each, never a unique-key error and a lost exchange.
     """
-    insert = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = insert(UnansweredQuestion).values(key=key[:300], text=text, best_intent=best_intent,
+    statement = upsert_insert(session, UnansweredQuestion).values(key=key[:300], text=text, best_intent=best_intent,
                                      best_score=best_score, count=1, resolved=False,
                                      first_seen=utcnow(), last_seen=utcnow())
     await session.execute(statement.on_conflict_do_update(
@@ -91,8 +93,16 @@ async def record_unanswered(
               "text": statement.excluded.text}))
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else ""
+def upsert_insert(session: AsyncSession, table: type[Base]) -> Insert:
+    """An INSERT of ``table`` for the session's database that offers ``on_conflict_do_…``.
+
+    PostgreSQL and SQLite spell upserts alike but SQLAlchemy builds them per dialect; this is
+    the one place that picks.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else ""
+    if dialect == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 100) -> Sequence[UnansweredQuestion]:
@@ -106,17 +116,31 @@ async def list_unanswered(session: AsyncSession, limit: int = 100) -> Sequence[U
 
 
 async def set_feedback(session: AsyncSession, exchange_id: int, user_hash: str, value: int) -> bool:
-    """Store or change a user's vote on an exchange; False when the exchange does not exist."""
+    """Store or change a user's vote on an exchange; False when the exchange does not exist.
+
+    One upsert on UNIQUE(exchange_id, user_hash): two taps arriving at once store one vote, the
+    later value, and neither gets a unique-key error.
+    """
     if await session.get(Exchange, exchange_id) is None:
         return False
-    row = await session.scalar(
-        select(Feedback).where(Feedback.exchange_id == exchange_id, Feedback.user_hash == user_hash)
-    )
-    if row is None:
-        session.add(Feedback(exchange_id=exchange_id, user_hash=user_hash, value=value))
-    else:
-        row.value = value
+    statement = upsert_insert(session, Feedback).values(
+        exchange_id=exchange_id, user_hash=user_hash, value=value, created_at=utcnow())
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[Feedback.exchange_id, Feedback.user_hash],
+        set_={"value": statement.excluded.value}))
     return True
+
+
+async def increment_meta(session: AsyncSession, key: str) -> None:
+    """Add one to the count kept as the meta value ``key`` (created at 1), in one statement.
+
+    ``INSERT … ON CONFLICT DO UPDATE SET value = value + 1``: parallel increments all count,
+    where a read-then-write would lose some.
+    """
+    statement = upsert_insert(session, Meta).values(key=key, value="1")
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[Meta.key],
+        set_={"value": cast(cast(Meta.value, Integer) + 1, Text)}))
 
 
 async def count_exchanges(session: AsyncSession, **where: Any) -> int:

@@ -55,8 +55,7 @@ class ExchangeLog:
         """Count a message the dialogue cannot read (a photo, a sticker): a number, no content."""
         key = f"events:{channel}:{name}"[:200]
         async with self._sessionmaker.begin() as session:
-            count = int(await repo.get_meta(session, key) or 0) + 1
-            await repo.set_meta(session, key, str(count))
+            await repo.increment_meta(session, key)
 
     async def _user_salt(self, session: AsyncSession) -> bytes:
         if self._salt is None:

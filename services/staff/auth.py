@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from services.errors import AuthFailed, Invalid, NotFound, TooManyAttempts
 from services.platform import audit
 from services.platform.roles import ROLES, Principal, require
 from services.platform.timeutil import as_utc
+from services.staff.login_limit import LoginLimiter, LoginPolicy
 
 USERNAME = re.compile(r"^[\w.@-]{2,80}$")
 MIN_PASSWORD = 8
@@ -62,14 +64,12 @@ class AuthService:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *,
                  web_ttl: timedelta = timedelta(hours=8),
                  api_ttl: timedelta = timedelta(hours=12),
-                 max_failures_user: int = 5, max_failures_ip: int = 20,
-                 window: timedelta = timedelta(minutes=15),
+                 login_policy: LoginPolicy | None = None,
                  hasher: PasswordHasher | None = None) -> None:
         self._sessionmaker = sessionmaker
         self._hasher = hasher or PasswordHasher()  # argon2id, the library's recommended cost
         self._ttl = {"web": web_ttl, "api": api_ttl}
-        self._limits = (max_failures_user, max_failures_ip)
-        self._window = window
+        self.limiter = LoginLimiter(sessionmaker, login_policy)
         self._dummy_hash: str | None = None
         self._secret: bytes | None = None
 
@@ -135,21 +135,28 @@ class AuthService:
 
     async def login(self, username: str, password: str, *, kind: str = "web",
                     ip: str = "") -> Login:
-        """Check the password and open a session; failures are logged and rate-limited."""
+        """Check the password and open a session; failures are logged and rate-limited.
+
+        The limiter reserves the check first (one atomic step in the store), so parallel
+        guesses cannot get more checks than the limit. An unknown username goes into the audit
+        log only as a hash: people type passwords into that field.
+        """
         username = username.strip()[:80]
+        reservation = await self.limiter.reserve(username, ip)
         async with self._sessionmaker.begin() as session:
-            by_user, by_ip = await audit.recent_failures(session, username, ip, self._window)
-            blocked = by_user >= self._limits[0] or by_ip >= self._limits[1]
-            if blocked:
-                await audit.record(session, username, "login_blocked", username, kind, ip)
             user = await _find_user(session, username)
-        if blocked:
-            minutes = int(self._window.total_seconds() // 60)
-            raise TooManyAttempts(f"登录失败次数过多，请{minutes}分钟后再试。")
+            shown = username if user is not None else _unknown(username)
+            if not reservation.granted:
+                await audit.record(session, shown, "login_blocked", shown, kind, ip)
+        if reservation.retry_after is not None:
+            wait = reservation.retry_after
+            raise TooManyAttempts(f"登录失败次数过多，请{_duration(wait)}后再试。", wait)
         if not await self._verify(user, password) or user is None or user.disabled:
+            await self.limiter.failed(reservation)
             async with self._sessionmaker.begin() as session:
-                await audit.record(session, username, audit.LOGIN_FAILED, username, kind, ip)
+                await audit.record(session, shown, audit.LOGIN_FAILED, shown, kind, ip)
             raise AuthFailed("用户名或密码不正确，或账号已停用。")
+        await self.limiter.succeeded(reservation)
         return await self._open(user, password, kind, ip)
 
     async def _verify(self, user: AdminUser | None, password: str) -> bool:
@@ -235,6 +242,17 @@ async def _user(session: AsyncSession, username: str) -> AdminUser:
     if user is None:
         raise NotFound(f"没有用户 {username}。")
     return user
+
+
+def _unknown(username: str) -> str:
+    """How an unknown username appears in the audit log: a short hash, never the text."""
+    return "?" + hashlib.sha256(username.encode()).hexdigest()[:16]
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds}秒"
+    return f"{math.ceil(seconds / 60)}分钟"
 
 
 def _check_username(username: str) -> None:

@@ -91,3 +91,28 @@ async def test_the_same_unanswered_question_sent_by_fifty_people_at_once_is_coun
         [row] = await repo.list_unanswered(session)
         assert row.count == 50
         assert await repo.count_exchanges(session, channel="test") == 50
+
+
+async def test_parallel_votes_and_event_counts_all_count_without_an_error(services):
+    """Feedback and event counts are upserts too: a double tap stores one vote, and forty
+    stickers at once count forty (a read-then-write lost some and raised unique-key errors)."""
+    from services import IncomingMessage
+    from services.db.models import Feedback
+    from sqlalchemy import select
+
+    log = services.dialog.exchanges
+    exchange_id = await log.record(
+        IncomingMessage(channel="test", user_id="p1", text="温心有约是什么"),
+        "温心有约是什么", await services.dialog.handle(
+            IncomingMessage(channel="test", user_id="p0", text="温心有约是什么")),
+        flagged=False, unanswered=False, best_intent=None, elapsed=0.0)
+    assert exchange_id is not None
+    stored = await asyncio.gather(*(log.feedback(exchange_id, "test", "p1", v)
+                                    for v in (1, -1) * 10))
+    assert all(stored)
+    await asyncio.gather(*(log.count_event("test", "sticker") for _ in range(40)))
+    async with services.sessionmaker() as session:
+        votes = (await session.scalars(select(Feedback).where(
+            Feedback.exchange_id == exchange_id))).all()
+        assert len(votes) == 1 and votes[0].value in (1, -1)
+        assert await repo.get_meta(session, "events:test:sticker") == "40"
