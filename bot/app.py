@@ -13,6 +13,8 @@ from bot.settings import Settings
 from bot.web.auth import admin_middleware
 from bot.web.middlewares import error_middleware
 from bot.web.observability import request_context
+from bot.web.proxies import proxy_middlewares
+from bot.web.quiet_server import hide_server_header
 from bot.web.routes import setup_routes
 from services import Services
 
@@ -21,9 +23,11 @@ MAX_BODY = 64 * 1024
 
 def create_app(settings: Settings, services: Services | None = None) -> web.Application:
     """The application; pass running ``services`` to share them (tests, several apps)."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_context, error_middleware,
-                                                                 admin_middleware])
+    middlewares = [request_context, error_middleware,
+                   *proxy_middlewares(settings.trusted_proxies), admin_middleware]
+    app = web.Application(client_max_size=MAX_BODY, middlewares=middlewares)
     app[SETTINGS] = settings
+    app.on_response_prepare.append(hide_server_header)
     if services is not None:
         app[SERVICES] = services
     app.cleanup_ctx.append(redis_context)

@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import multiprocess
 
 graceful_timeout = 10
+keepalive = 2  # gunicorn's default, given to the worker's runner (bot.server.worker_app)
 accesslog = None  # the request middleware logs each request, without addresses or query strings
 
 

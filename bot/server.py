@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -40,6 +41,7 @@ from services.db import (
 log = logging.getLogger(__name__)
 
 WORKER_CLASS = "aiohttp.GunicornWebWorker"
+SHUTDOWN_SECONDS = 10.0  # a request under way this long at a stop is cut off
 
 
 async def prepare(settings: Settings, *, migrate: bool, seed: bool) -> None:
@@ -69,7 +71,7 @@ def run(settings: Settings, host: str, port: int, *, workers: int = 1,
     if workers <= 1:
         from bot.app import create_app  # the server's imports are not needed before this
 
-        web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None)
+        asyncio.run(_serve(create_app(settings), host, port))
         return
     if settings.redis_url is None:
         log.warning("several workers without WENJIAO_REDIS_URL: each keeps its own conversations "
@@ -104,10 +106,33 @@ def exec_gunicorn(host: str, port: int, workers: int, settings: Settings) -> Non
     os.execv(sys.executable, argv)
 
 
-async def worker_app() -> web.Application:
-    """The application of one gunicorn worker (the worker awaits this after the fork)."""
+async def _serve(app: web.Application, host: str, port: int) -> None:
+    """One process: serve until SIGINT or SIGTERM, then stop gracefully (requests under way
+    finish, cleanup contexts run)."""
+    from bot.web.quiet_server import QuietRunner
+
+    runner = QuietRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await web.TCPSite(runner, host, port).start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def worker_app() -> web.AppRunner:
+    """The runner of one gunicorn worker (the worker awaits this after the fork), with the
+    timings gunicorn would have given its own."""
+    from bot import gunicorn_conf
     from bot.app import create_app
+    from bot.web.quiet_server import QuietRunner
 
     settings = Settings()
     logs.configure(settings.log_level, settings.log_format)
-    return create_app(settings)
+    return QuietRunner(create_app(settings), access_log=None,
+                       keepalive_timeout=gunicorn_conf.keepalive,
+                       shutdown_timeout=gunicorn_conf.graceful_timeout * 0.95)

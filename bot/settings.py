@@ -61,5 +61,8 @@ class Settings(BaseSettings):
     alert_email_from: str | None = None
 
     admin_secret_key: SecretStr | None = None
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
+    # addresses or networks (e.g. "127.0.0.1,10.0.0.0/8"). Empty: forwarded headers are ignored.
+    trusted_proxies: str = ""
     rate_limit_per_minute: int = Field(default=20, ge=1)
     content_poll_seconds: float = Field(default=1.0, gt=0)

@@ -89,8 +89,20 @@ def test_only_the_proxy_is_published_and_it_reaches_the_bots_port(services):
     nginx = (ROOT / source).read_text(encoding="utf-8")
     assert f"server bot:{port};" in nginx
     assert "proxy_set_header X-Request-ID $request_id;" in nginx
-    assert "$remote_addr" not in nginx and "$request_uri" not in nginx  # no IPs, no openids
+    [log_format] = [line for line in nginx.splitlines() if "log_format" in line]
+    assert "$remote_addr" not in log_format and "$request_uri" not in nginx  # no IPs, no openids
     assert re.search(r"location = /metrics \{[^}]*deny all;", nginx)
+
+
+def test_the_bots_see_each_client_behind_the_proxy(compose, services):
+    """nginx sends the client's address (one hop, a client's own header overwritten) and the
+    scheme; the bots believe them from the private network only."""
+    nginx = (ROOT / services["proxy"]["volumes"][0].split(":")[0]).read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" not in nginx
+    trusted = services["bot"]["environment"]["WENJIAO_TRUSTED_PROXIES"]
+    assert "172.16.0.0/12" in trusted
 
 
 def test_data_lives_in_named_volumes(compose, services):
