@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     wechat_api_base_url: str | None = None
     wechat_reply_timeout: float = Field(default=4.0, gt=0)
     wechat_timestamp_window: int = Field(default=300, ge=1)  # seconds either side of now
+    # With wechat_aes_key set, "safe" refuses plaintext messages; "compatible" (WeChat's 兼容模式)
+    # accepts both while an account switches over.
+    wechat_mode: Literal["safe", "compatible"] = "safe"
 
     # Staff alerts of crisis-flagged exchanges (each channel is used when set) and the public
     # address of this server, for the alerts' link to the admin's follow-up list.

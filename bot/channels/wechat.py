@@ -3,14 +3,21 @@
 The platform's developer-mode rules, in the order a request meets them:
 1. ``signature`` over (token, ``timestamp``, ``nonce``), compared in constant time, and the
    timestamp within ``WENJIAO_WECHAT_TIMESTAMP_WINDOW`` seconds of now; otherwise 403.
-2. The body (at most 64 KiB: the app's ``client_max_size``, else 413); in safe mode
-   (``encrypt_type=aes``) its ``msg_signature`` checked (403) and decrypted; then parsed without
-   DTDs or entities (400 for anything unreadable). Nothing reaches the dialogue before this.
-3. Once per message: the ``MsgId`` (events: sender and time) is claimed; a retry gets the
-   first arrival's reply, or the bare acknowledgement, never a second dialogue turn.
-4. Within ``WENJIAO_WECHAT_REPLY_TIMEOUT`` (default 4 s, under WeChat's 5): the reply as a
-   passive text message (encrypted when the request was). Past it: the acknowledgement
-   ``success`` now, and the reply later through the customer-service message API.
+2. The form, ``encrypt_type``: ``aes`` needs ``WENJIAO_WECHAT_AES_KEY`` (else 400), anything but
+   ``aes`` or ``raw`` is 400. With the key, ``WENJIAO_WECHAT_MODE=safe`` (the default) refuses
+   plaintext (403: nothing signs its body); ``compatible`` (WeChat's 兼容模式) takes both forms.
+3. The body (at most 64 KiB: the app's ``client_max_size``, else 413); when encrypted its
+   ``msg_signature`` checked (403) and decrypted; then parsed without DTDs or entities (400 for
+   anything unreadable).
+4. Once per signed URL: the accepted (``timestamp``, ``nonce``) pair is remembered for the window
+   in the shared TTL store, and another request with it is refused (403), except the very same
+   request again (a retry; rule 5 answers it). ``GET`` verification uses up its pair as well:
+   its URL is signed like a push's. Nothing reaches the dialogue before this.
+5. Once per message: the sender and ``MsgId`` (events: sender and time) are claimed; a retry
+   gets the first arrival's reply, or the bare acknowledgement, never a second dialogue turn.
+6. Within ``WENJIAO_WECHAT_REPLY_TIMEOUT`` (default 4 s, under WeChat's 5): the reply as a
+   passive text message, in the form the request came in (encrypted when it was). Past it: the
+   acknowledgement ``success`` now, and the reply later through the customer-service message API.
 
 Both routes are always in the URL table; without ``WENJIAO_WECHAT_TOKEN`` they answer 404.
 Every rejection is logged with its reason and status, never with the body.
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -42,6 +50,40 @@ ACK = "success"  # WeChat's "received, no reply": it neither retries nor shows a
 SHUTDOWN_GRACE = 10.0
 AES_KEY_LENGTH = 43  # an EncodingAESKey: 32 bytes in base64 without the padding
 MAX_TIMESTAMP_DIGITS = 12
+PLAIN, ENCRYPTED = "raw", "aes"  # the values of encrypt_type
+REPLAYED = "timestamp and nonce already used by another request"
+# Retry claims are kept at least this long (the services' default; WeChat retries within ~15 s),
+# and longer with a wide timestamp window: as long as a re-sent request can still pass rule 4.
+MIN_RETRY_MEMORY = 10 * 60
+
+
+class Replays:
+    """Each signed (``timestamp``, ``nonce``) pair is good for one request.
+
+    In plain mode the signature covers the token, timestamp and nonce but not the body, so one
+    seen URL could otherwise push any body, as any user, for the whole timestamp window. The
+    first accepted request stores a digest of itself under its pair (``add`` is set-if-absent, in
+    Redis across workers) until the timestamp falls out of the window. A later request with the
+    pair is refused unless it is byte for byte the same request: what a platform retry may look
+    like, and harmless, since the retry de-duplication answers it from its first arrival.
+    """
+
+    def __init__(self, store: TtlStore, window: int) -> None:
+        self._store = store
+        self._window = window
+
+    async def first_use(self, query: Mapping[str, str], request: bytes) -> bool:
+        """True when ``request`` may use the query's (checked) pair: new, or used by itself."""
+        timestamp, nonce = query["timestamp"], query["nonce"]
+        key = f"wechat:nonce:{timestamp}:{nonce}"
+        digest = hashlib.sha256(request).hexdigest()
+        if await self._store.add(key, digest, self._ttl(int(timestamp))):
+            return True
+        return await self._store.get(key) == digest
+
+    def _ttl(self, timestamp: int) -> float:
+        """Until ``timestamp`` fails the window check (at most twice the window, plus a second)."""
+        return max(1.0, timestamp + self._window - time.time() + 1)
 
 
 class WeChatChannel:
@@ -51,9 +93,11 @@ class WeChatChannel:
         assert settings.wechat_token is not None
         self.token = settings.wechat_token.get_secret_value()
         self.crypto = _crypto(settings, self.token)
+        self.plaintext_allowed = self.crypto is None or settings.wechat_mode == "compatible"
         self.window = settings.wechat_timestamp_window
         self.timeout = settings.wechat_reply_timeout
-        self.dedup = Dedup(store)
+        self.replays = Replays(store, self.window)
+        self.dedup = Dedup(store, ttl=max(MIN_RETRY_MEMORY, 2 * self.window + 1))
         self.dialogue = WeChatDialogue(store)
         self.client = client
         self.tasks: set[asyncio.Task[None]] = set()
@@ -71,6 +115,33 @@ class WeChatChannel:
         if abs(time.time() - int(timestamp)) > self.window:
             return "stale timestamp"
         return None
+
+    def check_form(self, form: str) -> tuple[int, str] | None:
+        """The status and reason for refusing a message in this form (``encrypt_type``), or
+        None. Checked before the body is read: a refused form is never parsed."""
+        if form not in (PLAIN, ENCRYPTED):
+            return 400, f"unsupported encrypt_type {form[:16]!r}"
+        if form == ENCRYPTED and self.crypto is None:
+            return 400, "encrypted message, but WENJIAO_WECHAT_AES_KEY is not set"
+        if form == PLAIN and not self.plaintext_allowed:
+            return 403, "plaintext message refused in safe mode (WENJIAO_WECHAT_MODE=safe)"
+        return None
+
+    def read(self, raw: bytes, form: str, query: Mapping[str, str]) -> Inbound:
+        """The message in the body, decrypted first when it came encrypted (else BadMessage)."""
+        if form == ENCRYPTED:
+            assert self.crypto is not None  # check_form refused encryption without a key
+            raw = decrypt(raw, self.crypto, query)
+        return parse(raw)
+
+    def respond(self, xml: str, form: str, nonce: str) -> web.Response:
+        """The reply in the request's form, or the bare acknowledgement when ``xml`` is ""."""
+        if not xml:
+            return web.Response(text=ACK)
+        if form == ENCRYPTED:
+            assert self.crypto is not None
+            xml = self.crypto.encrypt_message(xml, nonce)
+        return web.Response(text=xml, content_type="application/xml")
 
     async def reply_xml(self, dialog: DialogService, message: Inbound) -> str:
         """The plain reply XML for ``message``, or "" for the bare acknowledgement."""
@@ -177,6 +248,20 @@ def _channel(request: web.Request) -> WeChatChannel:
     return channel
 
 
+def _fingerprint(route: str, request: web.Request, body: bytes) -> bytes:
+    """What makes two requests the same one: the route, the query string as sent and the body."""
+    query = request.rel_url.raw_query_string.encode("utf-8", "replace")
+    return b"\n".join((route.encode(), query, body))
+
+
+async def _body(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        log.warning("wechat: request rejected (413): body over the size limit")
+        raise
+
+
 async def verify(request: web.Request) -> web.Response:
     """Answer the platform's server check: echo ``echostr`` when the signature is right."""
     channel = _channel(request)
@@ -186,34 +271,28 @@ async def verify(request: web.Request) -> web.Response:
     echostr = request.query.get("echostr")
     if not echostr:
         return _reject(400, "missing echostr")
+    if not await channel.replays.first_use(request.query, _fingerprint("verify", request, b"")):
+        return _reject(403, REPLAYED)
     return web.Response(text=echostr)
 
 
 async def receive(request: web.Request) -> web.Response:
     """Answer one pushed message or event within WeChat's five seconds."""
     channel = _channel(request)
-    problem = channel.check_query(request.query)
+    query = request.query
+    problem = channel.check_query(query)
     if problem:
         return _reject(403, problem)
-    mode = request.query.get("encrypt_type", "raw").lower()
-    if mode not in ("raw", "aes") or (mode == "aes" and channel.crypto is None):
-        return _reject(400, f"unsupported encrypt_type {mode[:16]!r}")
+    form = query.get("encrypt_type", PLAIN).lower()
+    refusal = channel.check_form(form)
+    if refusal:
+        return _reject(*refusal)
+    raw = await _body(request)
     try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        log.warning("wechat: request rejected (413): body over the size limit")
-        raise
-    try:
-        if mode == "aes":
-            assert channel.crypto is not None
-            raw = decrypt(raw, channel.crypto, request.query)
-        message = parse(raw)
+        message = channel.read(raw, form, query)
     except BadMessage as exc:
         return _reject(exc.status, exc.reason)
+    if not await channel.replays.first_use(query, _fingerprint("receive", request, raw)):
+        return _reject(403, REPLAYED)
     xml = await channel.reply_xml(request.app[SERVICES].dialog, message)
-    if not xml:
-        return web.Response(text=ACK)
-    if mode == "aes":
-        assert channel.crypto is not None
-        xml = channel.crypto.encrypt_message(xml, request.query["nonce"])
-    return web.Response(text=xml, content_type="application/xml")
+    return channel.respond(xml, form, query["nonce"])

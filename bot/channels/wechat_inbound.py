@@ -54,9 +54,14 @@ class Inbound:
 
     @property
     def dedup_key(self) -> str:
-        """What makes a retry the same message: MsgId, or sender and time for events."""
+        """What makes a retry the same message: sender and MsgId, or sender and time for events.
+
+        The sender is part of the key for messages too: a MsgId is only WeChat's number for a
+        message, and another user's message that carries the same one (by accident, or sent on
+        purpose) must get its own reply, not the first user's.
+        """
         if self.msg_id:
-            return f"wechat:msg:{self.msg_id}"
+            return f"wechat:msg:{self.openid}:{self.msg_id}"
         return f"wechat:evt:{self.openid}:{self.create_time}"
 
 
@@ -115,7 +120,13 @@ def parse(raw: bytes) -> Inbound:
     except BadMessage:
         raise
     except _PARSE_ERRORS:
-        raise BadMessage("malformed xml") from None
+        raise BadMessage(_unreadable(text)) from None
+
+
+def _unreadable(text: str) -> str:
+    # An envelope posted without encrypt_type=aes (a misconfigured proxy, or an account switched
+    # to safe mode while this server has no key) is worth naming in the log line.
+    return "encrypted body without encrypt_type=aes" if "<Encrypt>" in text else "malformed xml"
 
 
 def _inbound(message: BaseMessage | None) -> Inbound:

@@ -18,7 +18,7 @@ from tests.bot.wechat_platform import (
     wx_services,
 )
 
-__all__ = ["platform", "wx_services"]  # fixtures, imported for pytest
+__all__ = ["platform", "wx_services"]  # fixtures, for pytest
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 

@@ -24,7 +24,7 @@ from tests.bot.wechat_platform import (
     xml,
 )
 
-__all__ = ["platform", "wx_services"]  # fixtures, imported for pytest
+__all__ = ["platform", "wx_services"]  # fixtures, for pytest
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 MARKER = "私密内容-marker-4711"  # in every bad body; must never reach a log line

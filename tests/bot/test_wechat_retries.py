@@ -16,6 +16,7 @@ from services import DialogService, IncomingMessage, Reply, Services, start_serv
 from tests.bot.wechat_platform import (
     Platform,
     fake_api,
+    new_openid,
     next_msg_id,
     open_platform,
     platform,
@@ -23,7 +24,7 @@ from tests.bot.wechat_platform import (
 )
 from tests.conftest import FAQ_DIR, MEMORY_DB
 
-__all__ = ["fake_api", "platform", "wx_services"]  # fixtures, imported for pytest
+__all__ = ["fake_api", "platform", "wx_services"]  # fixtures
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -83,6 +84,19 @@ async def test_event_retries_are_recognised_by_sender_and_time(platform: Platfor
     later = await platform.post(platform.event("CLICK", "honors.santan_teachers",
                                                create_time=created + 1))
     assert later.content == answers[0].content and await platform.exchanges() == 2
+
+
+async def test_the_same_msgid_from_two_users_gets_each_their_own_reply(platform: Platform):
+    msg_id = next_msg_id()  # one MsgId from two senders: by accident, or sent on purpose
+    first_user, second_user = new_openid(), new_openid()
+    expected = await platform.services.dialog.handle(
+        IncomingMessage(channel="ref", user_id=new_openid(), text="教师"))
+    first = await platform.post(platform.text("三坛教师评了多少名", openid=first_user,
+                                              msg_id=msg_id))
+    second = await platform.post(platform.text("教师", openid=second_user, msg_id=msg_id))
+    assert first.target == first_user and "1211" in (first.content or "")
+    assert second.target == second_user and second.content == render_text(expected)
+    assert await platform.exchanges() == 2
 
 
 # -- the deadline --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Retry de-duplication on each database, and across workers through Redis."""
+"""Retry de-duplication and used nonces on each database, and across workers through Redis."""
 
 from __future__ import annotations
 
@@ -30,4 +30,15 @@ async def test_a_retry_reaching_another_worker_is_recognised_through_redis(servi
                    await second.post(message, aes=True)]
         assert answers[0].content is not None and "1211" in answers[0].content
         assert {a.content for a in answers} == {answers[0].content}
+        assert await first.exchanges() == 1
+
+
+@pytest.mark.redis
+async def test_a_used_url_is_refused_by_another_worker_through_redis(services: Services,
+                                                                     tmp_path, redis_url):
+    async with open_platform(services, tmp_path, redis_url=redis_url) as first, \
+            open_platform(services, tmp_path, redis_url=redis_url) as second:
+        query = first.query()  # a fresh nonce: unique across runs sharing the server
+        assert (await first.post(first.text("你好"), query=query)).status == 200
+        assert (await second.post(second.text("另一条消息"), query=query)).status == 403
         assert await first.exchanges() == 1

@@ -55,12 +55,19 @@ def sign(*parts: str) -> str:
     return str(signer.signature)
 
 
+def fresh_nonce() -> str:
+    """A nonce as WeChat sends them: ten-odd random digits, new for every request."""
+    return str(uuid.uuid4().int % 10**10)
+
+
 def wechat_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings with token, app id, secret and AES key (the conftest pattern)."""
+    """Settings with token, app id, secret and AES key (the conftest pattern), in WeChat's
+    compatible mode: the tests push plaintext and encrypted messages alike (safe mode has its
+    own tests)."""
     values: dict[str, Any] = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 't.db'}", "faq_dir": FAQ_DIR,
         "wechat_token": TOKEN, "wechat_appid": APPID, "wechat_secret": SECRET,
-        "wechat_aes_key": AES_KEY}
+        "wechat_aes_key": AES_KEY, "wechat_mode": "compatible"}
     return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[arg-type]
 
 
@@ -113,10 +120,12 @@ class Platform:
     crypto: WeChatCrypto = field(default_factory=lambda: WeChatCrypto(TOKEN, AES_KEY, APPID))
     baseline: int = 0  # exchanges stored before this platform started
 
-    def query(self, timestamp: int | None = None, nonce: str = "1234567890",
+    def query(self, timestamp: int | None = None, nonce: str | None = None,
               token: str = TOKEN) -> dict[str, str]:
-        """The signed query string of a plain-mode request."""
+        """The signed query string of a plain-mode request; a new random nonce unless one is
+        named, as the platform sends them (a used pair is refused)."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
+        nonce = nonce or fresh_nonce()
         return {"signature": sign(token, ts, nonce), "timestamp": ts, "nonce": nonce}
 
     def encrypted(self, message: str, query: dict[str, str]) -> tuple[str, dict[str, str]]:
