@@ -61,13 +61,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """``time LEVEL logger: message`` for people at a terminal, redacted like the JSON lines."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as text, its message and traceback redacted."""
+        return redact(super().format(record))
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def configure(level: str = "INFO", fmt: str = "json") -> None:
     """Send every log line to standard error, as JSON (``fmt="json"``) or as plain text."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
@@ -87,7 +101,7 @@ def gunicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {
             "json": {"()": "bot.logs.JsonFormatter"},
-            "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "text": {"()": "bot.logs.TextFormatter"},
         },
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",

@@ -43,7 +43,7 @@ def _url() -> str:
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    engine = create_async_engine(_url(), poolclass=pool.NullPool, hide_parameters=True)
     async with engine.begin() as connection:
         await connection.run_sync(_configure)
     await engine.dispose()

@@ -52,7 +52,9 @@ def create_engine_and_sessionmaker(
         # a writer's transaction silently undoes the write, e.g. a login's new session row.
         options = {"poolclass": AsyncAdaptedQueuePool, "pool_size": 1, "max_overflow": 0,
                    "pool_timeout": 60}
-    engine = create_async_engine(url, echo=echo, **options)
+    # hide_parameters: an error ("[parameters: ...]") or an echoed statement would otherwise
+    # carry the values bound to it, a user's message among them, into the logs.
+    engine = create_async_engine(url, echo=echo, hide_parameters=True, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_immediate)

@@ -40,8 +40,10 @@ class ExchangeLog:
                 kind=reply.kind, intent=reply.intent, confidence=reply.confidence,
                 flagged=flagged, latency_ms=elapsed * 1000)
             if unanswered and text.strip():
-                await repo.record_unanswered(session, self._group_key(safe) or safe, safe,
-                                             best_intent, reply.confidence)
+                # The key is the normalised question (NFKC, numerals as digits): redacted again,
+                # so nothing that only reads as a number once normalised is stored in it.
+                key = redact(self._group_key(safe)) or safe
+                await repo.record_unanswered(session, key, safe, best_intent, reply.confidence)
         return exchange_id
 
     async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int) -> bool:

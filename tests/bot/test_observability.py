@@ -9,7 +9,7 @@ import logging
 from aiohttp import web
 
 from bot.app import create_app
-from bot.logs import JsonFormatter
+from bot.logs import JsonFormatter, TextFormatter
 from bot.settings import Settings
 from services import Services
 from tests.tcp_proxy import closed_port
@@ -56,6 +56,20 @@ def test_the_formatter_masks_personal_data_that_slipped_into_a_log_line():
     assert PHONE not in json.dumps(line, ensure_ascii=False)
     assert "330302199001011234" not in line["detail"]
     assert line["level"] == "WARNING" and line["logger"] == "x" and "ts" in line
+
+
+def test_the_text_format_masks_personal_data_too():
+    """``WENJIAO_LOG_FORMAT=text`` (one-shot commands, a terminal) is no way around redaction."""
+    try:
+        raise ValueError(f"bad row 330302199001011234 {PHONE}")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "call %s", (
+            f"电话{PHONE}",), sys.exc_info())
+    line = TextFormatter().format(record)
+    assert PHONE not in line and "330302199001011234" not in line
+    assert "ERROR x: call" in line and "ValueError" in line
 
 
 async def test_metrics_count_replies_by_channel_and_kind_and_the_fallback_ratio(client):
