@@ -57,6 +57,7 @@ class QuietServer(web.Server):
     """The app's server, with :class:`QuietRequestHandler` connections."""
 
     def __call__(self) -> RequestHandler:
+        """A new connection's handler (what aiohttp's server makes, with our error page)."""
         return QuietRequestHandler(self, loop=self._loop, **self._kwargs)
 
 
