@@ -48,3 +48,13 @@ def test_pinyin_input_and_chinese_share_features():
 @pytest.mark.parametrize("text", ["", "🙂🙂", "x" * 5000])
 def test_any_text_gets_a_probability(model, text):
     assert all(0.0 <= p <= 1.0 for p in model.probabilities(text))
+
+
+@pytest.mark.parametrize("text", ["您好", "老师您好", "您好，我想咨询一下", "你好，请问", "在吗",
+                                  "1", "2", "and the quality ones?", "thanks", "ok",
+                                  "<script>alert(1)</script>"])
+def test_openings_option_numbers_and_short_follow_ups_are_never_a_crisis(model, text):
+    """What a parent types first or in passing must not bring the crisis reply and a staff
+    alert. A network trained on more writers failed exactly here (docs/safety.md, "Tried and
+    not shipped"), so any new model must pass it."""
+    assert SafetyCheck(model).tier(text) != "crisis"
