@@ -82,12 +82,19 @@ def _http_page(_request: web.Request, exc: Exception) -> web.StreamResponse:
 
 
 def _payload_json(_request: web.Request, _exc: Exception) -> web.StreamResponse:
-    return json_error(400, "unreadable_body", "The request body could not be read "
-                      "(is its Content-Encoding right?).")
+    return _closing(json_error(400, "unreadable_body", "The request body could not be read "
+                               "(is its Content-Encoding right?)."))
 
 
 def _payload_page(_request: web.Request, _exc: Exception) -> web.StreamResponse:
-    return web.Response(status=400, text="The request body could not be read.")
+    return _closing(web.Response(status=400, text="The request body could not be read."))
+
+
+def _closing(response: web.Response) -> web.Response:
+    """Close the connection after an unreadable body: the rest of it cannot be skipped, so the
+    next request on the connection could not be told from it (a client reusing it saw a reset)."""
+    response.force_close()
+    return response
 
 
 def _internal_json(request: web.Request, exc: Exception) -> web.StreamResponse:

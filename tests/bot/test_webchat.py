@@ -104,3 +104,7 @@ async def test_a_body_claiming_gzip_that_is_not_gzip_is_a_400(client):
         "Content-Type": "application/json", "Content-Encoding": "gzip"})
     assert resp.status == 400
     assert (await resp.json())["error"]["code"]
+    # The connection is closed (the rest of the body cannot be skipped); the next request, on
+    # a new connection, is answered as usual.
+    assert resp.headers.get("Connection", "").lower() == "close"
+    assert (await client.post("/api/ask", json={"text": "温心有约是什么"})).status == 200
