@@ -6,13 +6,14 @@ from aiohttp import web
 
 from bot.channels import telegram_server, webchat, wechat
 from bot.keys import SETTINGS
-from bot.web import admin, admin_api, admin_pages, admin_render, health, observability
+from bot.web import admin, admin_api, admin_pages, admin_render, health, observability, openapi
 
 
 def setup_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/", webchat.index)
     app.router.add_post("/api/ask", webchat.ask)
+    app.router.add_get("/api/openapi.yaml", openapi.document)  # docs/openapi.yaml
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", observability.metrics)
