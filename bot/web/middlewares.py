@@ -31,6 +31,13 @@ API_PREFIXES = ("/api/", "/admin/api/")
 _STATUSES = frozenset(s.value for s in HTTPStatus)
 
 
+def status_code(status: int, fallback: str = "error") -> str:
+    """The machine code of an HTTP status (``bad_request``), from the status, not a reason that
+    may be a custom sentence; ``fallback`` names a status outside the standard list."""
+    phrase = HTTPStatus(status).phrase if status in _STATUSES else fallback
+    return phrase.lower().replace(" ", "_").replace("-", "_")
+
+
 def json_error(status: int, code: str, message: str) -> web.Response:
     """A JSON error body: ``{"error": {"code", "message"}}``."""
     return web.json_response({"error": {"code": code, "message": message}}, status=status)
@@ -72,9 +79,7 @@ def _http_json(_request: web.Request, exc: Exception) -> web.StreamResponse:
     assert isinstance(exc, web.HTTPException)
     if exc.status < 400:
         raise exc
-    # The code comes from the status (a reason may be a custom sentence); the reason is the text.
-    code = HTTPStatus(exc.status).phrase if exc.status in _STATUSES else exc.reason
-    return json_error(exc.status, code.lower().replace(" ", "_").replace("-", "_"), exc.reason)
+    return json_error(exc.status, status_code(exc.status, exc.reason), exc.reason)
 
 
 def _http_page(_request: web.Request, exc: Exception) -> web.StreamResponse:

@@ -19,12 +19,13 @@ and options), so only the connection class differs; aiohttp is pinned, and
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
+
+from bot.web.middlewares import json_error, status_code
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,9 @@ class QuietRequestHandler(RequestHandler):
             "status": status, "error": type(exc).__name__ if exc else ""})
         if request.writer.output_size > 0:  # a response is under way: the connection is broken
             raise ConnectionError("a response was already being sent")
-        phrase = HTTPStatus(status).phrase if status in _STATUSES else "Error"
-        response = web.json_response({"error": {
-            "code": phrase.lower().replace(" ", "_"),
-            "message": "The request could not be read." if status < 500
-            else "Internal error; please try again."}}, status=status)
+        response = json_error(status, status_code(status),
+                              "The request could not be read." if status < 500
+                              else "Internal error; please try again.")
         response.headers["Server"] = SERVER_NAME
         response.force_close()
         return response
@@ -76,5 +75,3 @@ async def hide_server_header(_request: web.Request, response: web.StreamResponse
     """``on_response_prepare``: name the server, not its versions."""
     response.headers["Server"] = SERVER_NAME
 
-
-_STATUSES = frozenset(s.value for s in HTTPStatus)
