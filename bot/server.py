@@ -32,7 +32,6 @@ from bot.settings import Settings
 from intents import load_content
 from services.content import seed_entries
 from services.db import (
-    SchemaNotReady,
     create_engine_and_sessionmaker,
     ensure_schema,
     hold_until_commit,
@@ -60,14 +59,16 @@ async def prepare(settings: Settings, *, migrate: bool, seed: bool) -> None:
 
 def run(settings: Settings, host: str, port: int, *, workers: int = 1,
         migrate: bool = False) -> None:
-    """Serve until stopped; exits with a clear message when the database is not ready."""
+    """Serve until stopped.
+
+    Before anything listens, a schema that is behind stops here: ``SchemaNotReady``
+    (its message says what to run) goes up to the caller, which shows it as one line
+    (``wenjiao serve``: bot/cli/errors.py), as it does a port that cannot be bound. The
+    address to open is printed only once it is listening: by :func:`_serve` after the bind, or,
+    with ``workers``, just before gunicorn takes over (``wenjiao serve`` has tried the port).
+    """
     logs.configure(settings.log_level, settings.log_format)
-    try:  # before anything listens: a schema that is behind stops here, with what to run
-        asyncio.run(prepare(settings, migrate=migrate, seed=workers > 1))
-    except SchemaNotReady as exc:
-        sys.exit(f"wenjiao: {exc}")
-    print(f"温教问答 is running: open http://{host}:{port}/ in a browser (Ctrl+C to stop)",
-          flush=True)
+    asyncio.run(prepare(settings, migrate=migrate, seed=workers > 1))
     if workers <= 1:
         from bot.app import create_app  # the server's imports are not needed before this
 
@@ -76,7 +77,13 @@ def run(settings: Settings, host: str, port: int, *, workers: int = 1,
     if settings.redis_url is None:
         log.warning("several workers without WENJIAO_REDIS_URL: each keeps its own conversations "
                     "and rate limits, so a reply to a clarification may reach another worker")
+    _running(host, port)
     exec_gunicorn(host, port, workers, settings)
+
+
+def _running(host: str, port: int) -> None:
+    print(f"温教问答 is running: open http://{host}:{port}/ in a browser (Ctrl+C to stop)",
+          flush=True)
 
 
 def metrics_dir(port: int) -> Path:
@@ -119,6 +126,8 @@ async def _serve(app: web.Application, host: str, port: int) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         await web.TCPSite(runner, host, port).start()
+        bound = runner.addresses[0][1] if runner.addresses else port  # port 0: the one chosen
+        _running(host, bound)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -1,7 +1,9 @@
 """The ``wenjiao`` command line: one Typer app, one module per command group.
 
 The forms of ``serve``, ``ask``, ``chat`` and ``eval`` are a contract other tools rely on
-(docs/design.md); change them only together with that document.
+(docs/design.md); change them only together with that document. What a failing command shows
+(one line on stderr, exit 2 for configuration, 1 for the environment) is decided in one place,
+bot/cli/errors.py.
 """
 
 from __future__ import annotations
@@ -20,5 +22,6 @@ maintenance.register(app)
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script and of ``python -m bot``: named ``wenjiao`` either way,
+    so help, errors and the completion script say the command operators type."""
+    app(prog_name="wenjiao")

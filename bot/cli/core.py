@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
+import errno
+import socket
 import sys
 import uuid
 from collections.abc import Callable
@@ -12,44 +13,93 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.cli.base import quiet_logging, settings, with_services
+from bot.cli.base import (
+    database_answers,
+    print_json,
+    quiet_logging,
+    settings,
+    with_services,
+)
+from bot.cli.errors import EXIT_CONFIG, EXIT_ENVIRONMENT, CliError, variable
 from bot.cli.render import plain
 from services import IncomingMessage, Services
 from services.dialogue import conversation_eval, scope_eval
 from services.dialogue import evaluation as ev
 
+_LISTEN_PROBLEMS = {  # errno -> the variable to blame, its exit code, what is wrong
+    errno.EADDRINUSE: ("port", EXIT_ENVIRONMENT, "{where} is already in use (another wenjiao "
+                       "serve?); stop it or choose another port (--port or WENJIAO_PORT)"),
+    errno.EACCES: ("port", EXIT_ENVIRONMENT, "{where} needs root (ports below 1024); choose a "
+                   "port above 1024 and let the reverse proxy listen on 80/443"),
+    errno.EADDRNOTAVAIL: ("host", EXIT_CONFIG, "{host} is not an address of this machine"),
+}
 
-def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False)
+
+def check_can_listen(host: str, port: int) -> None:
+    """Bind and release every address ``host:port`` stands for, as the server will, before
+    anything slow starts: a port that is taken is reported in a second, not after the content
+    has loaded (and, with ``--workers``, not by gunicorn retrying five times)."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                       flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CliError(f"{variable('host')}: {host!r} is not a host name or address of this "
+                       f"machine ({exc.strerror})", EXIT_CONFIG) from exc
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                field, code, text = _LISTEN_PROBLEMS.get(
+                    exc.errno or 0, ("port", EXIT_ENVIRONMENT, "cannot listen on {where}: "
+                                                               "{reason}"))
+                raise CliError(f"{variable(field)}: " + text.format(
+                    where=f"{host}:{port}", host=host, reason=exc.strerror or exc), code) from exc
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: "
+                                                  "WENJIAO_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help="Port to listen on "
+                                                                    "(default: WENJIAO_PORT).")]
+    = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn).")] = 1,
     migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = False,
 ) -> None:
-    """Run the web chat, the JSON API and every configured channel."""
+    """Run the web chat, the JSON API and every configured channel.
+
+    Before anything starts: the settings are checked, the port is tried and the database must
+    answer; each failure is one line naming the variable (exit 2: a setting, 1: the port or the
+    database). "is running" is printed once the port is listening."""
     from bot.server import run  # the server's imports are not needed by the other commands
 
     config = settings()
-    run(config, host or config.host, config.port if port is None else port,
-        workers=workers, migrate=migrate)
+    host, port = host or config.host, config.port if port is None else port
+    check_can_listen(host, port)
+    asyncio.run(database_answers(config.database_url))
+    run(config, host, port, workers=workers, migrate=migrate)
 
 
 def ask(
-    text: Annotated[str, typer.Argument(help="The message; '-' with --json reads one per line.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the Reply as JSON.")] = False,
+    text: Annotated[str, typer.Argument(
+        help="The message; '-' reads the messages from standard input, one per line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print each Reply as one line of "
+                                                         "JSON.")] = False,
 ) -> None:
-    """Answer one message (or, with ``--json -``, every line of standard input)."""
+    """Answer one message (or, with ``-``, every line of standard input, each in a fresh
+    conversation: ``echo 三坛教师多少 | wenjiao ask -``)."""
     quiet_logging()
-    lines = sys.stdin.read().splitlines() if text == "-" and as_json else [text]
+    lines = sys.stdin.read().splitlines() if text == "-" else [text]
 
     async def work(services: Services) -> None:
-        for line in lines:
+        for number, line in enumerate(lines):
             reply = await services.dialog.handle(
                 IncomingMessage(channel="cli", user_id=f"cli-{uuid.uuid4().hex}", text=line))
-            print(_json(reply.model_dump(mode="json")) if as_json else plain(reply), flush=True)
+            if as_json:
+                print_json(reply.model_dump(mode="json"))
+            else:  # replies of several lines apart by a blank line, as in `chat`
+                print(("\n" if number else "") + plain(reply), flush=True)
 
     with_services(work)
 
@@ -116,7 +166,7 @@ def _print_scores(summary: dict[str, Any], report: Callable[[dict[str, Any]], st
     is the JSON key, the misses and how one is printed."""
     key, missed, line = misses
     if as_json:
-        print(_json({**summary, key: missed} if show_errors else summary))
+        print_json({**summary, key: missed} if show_errors else summary)
         return
     print(report(summary))
     if show_errors:

@@ -9,42 +9,48 @@ from typing import Annotated
 import typer
 
 from bot.cli import faq_transfer
-from bot.cli.base import quiet_logging, settings, with_services
-from intents import IntentEngine, Normalizer, load_content
+from bot.cli.base import print_json, quiet_logging, settings, with_database
+from bot.cli.errors import CliError
+from intents import FaqEntry, IntentEngine, Normalizer, load_content
 from intents.lint import check_entries
-from services import Services
+from services import current_entries
 
 app = typer.Typer(help="Content: list, show, lint, import, export.", no_args_is_help=True)
+
+
+def _published() -> list[FaqEntry]:
+    """The entries the bot answers from today, read without building the engine."""
+    faq_dir = settings().faq_dir
+    return with_database(lambda sessionmaker: current_entries(sessionmaker, faq_dir))
 
 
 @app.command("list")
 def list_entries(
     topic: Annotated[str | None, typer.Option(help="Only this topic.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='Print {"entries": [{"id", "topic", "title"}]}.')] = False,
 ) -> None:
-    """List the published entries: id and title."""
+    """List the published entries the bot answers from today: id and title (tab-separated)."""
     quiet_logging()
 
-    async def work(services: Services) -> None:
-        for entry in services.catalog.engine.entries:
-            if topic is None or entry.topic == topic:
-                print(f"{entry.id}\t{entry.title}")
-
-    with_services(work)
+    entries = [entry for entry in _published() if topic is None or entry.topic == topic]
+    if as_json:
+        print_json({"entries": [{"id": e.id, "topic": e.topic, "title": e.title}
+                                for e in entries]})
+        return
+    for entry in entries:
+        print(f"{entry.id}\t{entry.title}")
 
 
 @app.command()
 def show(entry_id: str) -> None:
-    """Print one published entry as JSON."""
+    """Print one published entry as JSON (exit 1 when there is none by that id)."""
     quiet_logging()
 
-    async def work(services: Services) -> None:
-        if not services.catalog.engine.has(entry_id):
-            print(f"no entry {entry_id}")
-            raise typer.Exit(1)
-        entry = services.catalog.engine.entry(entry_id)
-        print(json.dumps(entry.model_dump(mode="json"), ensure_ascii=False, indent=2))
-
-    with_services(work)
+    entry = next((e for e in _published() if e.id == entry_id), None)
+    if entry is None:
+        raise CliError(f"no published entry {entry_id} (wenjiao faq list shows the ids)")
+    print(json.dumps(entry.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 @app.command()

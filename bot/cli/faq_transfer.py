@@ -6,34 +6,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli.base import quiet_logging, settings, with_services
+from bot.cli.base import print_json, quiet_logging, settings, with_database
+from bot.cli.errors import EXIT_CONFIG, CliError
 from intents import FaqDataError, load_content
-from services import Services
+from services import seed_store
 from services.content import (
-    AdminService,
     CsvFormatError,
     ImportFailed,
     export_csv,
     export_entries,
     import_entries,
+    live_ids,
     read_rows,
     seed_entries,
     validate_rows,
 )
 
 PROGRESS_FROM = 50  # rows; shorter imports finish before a bar would help
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"wenjiao: {message}", err=True)
-    return typer.Exit(1)
+NOTHING_IMPORTED = "；没有导入任何内容。"
 
 
 @contextmanager
@@ -47,60 +46,101 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.advance(task, n)
 
 
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What an import changed, the same for a folder and for a file (the ``--json`` shape)."""
+
+    source: str
+    folder: bool  # seeded like faq_data/ at start-up: an admin's edit is kept, not overwritten
+    added: list[str]
+    updated: list[str]
+    unchanged: int
+    kept_admin_edits: list[str] = field(default_factory=list)
+    as_draft: bool = False
+
+    def line(self) -> str:
+        """The summary printed without ``--json``."""
+        if self.folder:
+            return (f"added {len(self.added)}, updated {len(self.updated)}, "
+                    f"unchanged {self.unchanged}, kept admin edits "
+                    f"{len(self.kept_admin_edits)}" + "".join(
+                        f"\n  kept (edited by an admin): {entry_id}"
+                        for entry_id in self.kept_admin_edits))
+        return (f"imported {Path(self.source).name}: added {len(self.added)}, updated "
+                f"{len(self.updated)}, unchanged {self.unchanged}"
+                + (" (as drafts)" if self.as_draft else ""))
+
+
 def import_command(
     path: Annotated[Path | None, typer.Argument(
         help="A content folder (seeded like faq_data/), a .csv or a .yaml file.")] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Import as drafts to review.")] = False,
     author: Annotated[str, typer.Option(help="Name recorded in history.")] = "import",
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='Print {"source", "folder", "added", "updated", "unchanged", '
+                       '"kept_admin_edits", "as_draft"} (added, updated and kept: entry ids).')]
+    = False,
 ) -> None:
     """Import content in one transaction (a bad row aborts it, naming the row and the reason)."""
     quiet_logging()
     source = path or settings().faq_dir
     if source.is_dir():
         if draft:
-            raise _fail("--draft 只用于 .csv 或单个 .yaml 文件")
-        _seed_folder(source)
-        return
+            raise CliError("--draft 只用于 .csv 或单个 .yaml 文件", EXIT_CONFIG)
+        done = _seed_folder(source)
+    else:
+        done = _import_file(source, draft=draft, author=author)
+    if as_json:
+        print_json(asdict(done))
+    else:
+        print(done.line())
+
+
+def _import_file(source: Path, *, draft: bool, author: str) -> Imported:
     try:
         rows = read_rows(source)
     except (CsvFormatError, ImportFailed) as exc:
-        raise _fail(str(exc)) from exc
+        raise CliError(str(exc)) from exc
 
-    async def work(services: Services) -> str:
-        known = await AdminService(services.sessionmaker, services.catalog).entry_ids()
+    faq_dir = settings().faq_dir
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Imported:
+        await seed_store(sessionmaker, faq_dir)  # as start-up: ``related`` may name seeded ids
+        async with sessionmaker() as session:
+            known = await live_ids(session)
         with _progress(2 * len(rows), f"导入 {source.name}") as advance:
             entries = validate_rows(rows, known, advance)
-            async with services.sessionmaker.begin() as session:
+            async with sessionmaker.begin() as session:
                 report = await import_entries(session, entries, author=author, as_draft=draft,
                                               progress=advance)
-        await services.catalog.refresh()
-        return (f"imported {source.name}: added {len(report.added)}, updated "
-                f"{len(report.updated)}, unchanged {report.unchanged}"
-                + (" (as drafts)" if draft else ""))
+        # No engine is built here: each running server sees the new content version within a
+        # second and rebuilds its engine in the background, answering from the old one meanwhile.
+        return Imported(str(source), False, report.added, report.updated, report.unchanged,
+                        as_draft=draft)
 
     try:
-        print(with_services(work))
+        return with_database(work)
     except ImportFailed as exc:
-        raise _fail(f"{exc}；没有导入任何内容。") from exc
+        raise CliError(f"{exc}{NOTHING_IMPORTED}") from exc
 
 
-def _seed_folder(folder: Path) -> None:
+def _seed_folder(folder: Path) -> Imported:
+    """Seed ``folder`` into the store as at start-up (an admin's edit is kept): the database
+    alone, no engine."""
     try:
         content = load_content(folder)
     except FaqDataError as exc:
-        raise _fail(f"{exc}；没有导入任何内容。") from exc
+        raise CliError(f"{exc}{NOTHING_IMPORTED}") from exc
 
-    async def work(services: Services) -> None:
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Imported:
         with _progress(len(content.entries), f"导入 {folder.name}/") as advance:
-            async with services.sessionmaker.begin() as session:
+            async with sessionmaker.begin() as session:
                 report = await seed_entries(session, list(content.entries))
             advance(len(content.entries))
-        print(f"added {len(report.added)}, updated {len(report.updated)}, "
-              f"unchanged {report.unchanged}, kept admin edits {len(report.kept_admin_edits)}")
-        for entry_id in report.kept_admin_edits:
-            print(f"  kept (edited by an admin): {entry_id}")
+        return Imported(str(folder), True, report.added, report.updated, report.unchanged,
+                        report.kept_admin_edits)
 
-    with_services(work, seed=False)
+    return with_database(work)
 
 
 def export_command(
@@ -110,14 +150,17 @@ def export_command(
     """Write the published entries to YAML files (one per topic) or to one CSV spreadsheet."""
     quiet_logging()
 
-    async def work(services: Services) -> str:
-        async with services.sessionmaker() as session:
+    faq_dir = settings().faq_dir
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> str:
+        await seed_store(sessionmaker, faq_dir)
+        async with sessionmaker() as session:
             if path.suffix.lower() == ".csv":
                 return f"wrote {await export_csv(session, path)} entries to {path}"
             counts = await export_entries(session, path)
         return f"wrote {sum(counts.values())} entries to {len(counts)} files in {path}"
 
-    print(with_services(work))
+    print(with_database(work))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli.base import quiet_logging, settings
-from services.db import create_engine_and_sessionmaker
-from services.platform import BackupError, backup_sqlite, restore_sqlite, retention, sqlite_path
+from bot.cli.base import print_json, quiet_logging, settings, with_database
+from services.platform import backup_sqlite, restore_sqlite, retention, sqlite_path
 
 
 def purge(
@@ -19,6 +18,9 @@ def purge(
         help="Age past which to remove, e.g. 180d, 26w, 12h (default: WENJIAO_RETENTION_DAYS)."
     )] = None,
     dry_run: Annotated[bool, typer.Option(help="Only count what would be removed.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='Print {"dry_run", "before", "exchanges", "feedback", "unanswered"}.')]
+    = False,
 ) -> None:
     """Remove exchanges (and their feedback) and unanswered questions past the retention age."""
     quiet_logging()
@@ -29,15 +31,16 @@ def purge(
         raise typer.BadParameter(str(exc), param_hint="--older-than") from exc
     before = datetime.now(UTC) - age
 
-    async def work() -> retention.PurgeReport:
-        engine, sessionmaker = create_engine_and_sessionmaker(config.database_url)
-        try:
-            async with sessionmaker.begin() as session:
-                return await retention.purge(session, before, dry_run=dry_run)
-        finally:
-            await engine.dispose()
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> retention.PurgeReport:
+        async with sessionmaker.begin() as session:
+            return await retention.purge(session, before, dry_run=dry_run)
 
-    report = asyncio.run(work())
+    report = with_database(work)
+    if as_json:
+        print_json({"dry_run": dry_run, "before": before.isoformat(),
+                    "exchanges": report.exchanges, "feedback": report.feedback,
+                    "unanswered": report.unanswered})
+        return
     verb = "would remove" if dry_run else "removed"
     print(f"{verb} {report.exchanges} exchanges, {report.feedback} feedback votes and "
           f"{report.unanswered} unanswered questions older than {before:%Y-%m-%d %H:%M} UTC")
@@ -48,11 +51,8 @@ def backup_command(
     force: Annotated[bool, typer.Option(help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Copy the SQLite database consistently (fine while the server runs)."""
-    try:
-        database = sqlite_path(settings().database_url)
-        backup_sqlite(database, file, force=force)
-    except BackupError as exc:
-        raise typer.Exit(_fail(exc)) from exc
+    database = sqlite_path(settings().database_url)  # BackupError: one line (cli/errors.py)
+    backup_sqlite(database, file, force=force)
     print(f"backed up {database} to {file}")
 
 
@@ -61,18 +61,10 @@ def restore_command(
     force: Annotated[bool, typer.Option(help="Restore even while a process has it open.")] = False,
 ) -> None:
     """Replace the SQLite database with a backup (stop the server first)."""
-    try:
-        database = sqlite_path(settings().database_url)
-        kept = restore_sqlite(file, database, force=force)
-    except BackupError as exc:
-        raise typer.Exit(_fail(exc)) from exc
+    database = sqlite_path(settings().database_url)
+    kept = restore_sqlite(file, database, force=force)
     print(f"restored {database} from {file}" + (f"; the previous one is kept as {kept}"
                                                   if kept else ""))
-
-
-def _fail(exc: BackupError) -> int:
-    typer.echo(f"wenjiao: {exc}", err=True)
-    return 1
 
 
 def register(app: typer.Typer) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from bot.channels.wechat_api import build_client, close_client
 from bot.channels.wechat_menu import build_menu
-from bot.cli.base import quiet_logging, settings, with_services
-from intents import FaqEntry
-from services import Services
+from bot.cli.base import quiet_logging, settings, with_database
+from bot.cli.errors import CliError
+from intents import FaqEntry, load_content
+from services import current_entries
 
 app = typer.Typer(help="WeChat Official Account: the custom menu.", no_args_is_help=True)
 
@@ -26,12 +27,12 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     return labels
 
 
-def _entries(services: Services, topic: str) -> list[FaqEntry]:
+def _entries(files: list[FaqEntry], published: list[FaqEntry], topic: str) -> list[FaqEntry]:
     """A topic's published entries, in the content files' order (the editors' order of
     importance), then any added in the admin."""
-    published = {e.id: e for e in services.catalog.entries_of_topic(topic)}
-    ordered = [published.pop(e.id) for e in services.content.entries if e.id in published]
-    return ordered + list(published.values())
+    of_topic = {e.id: e for e in published if e.topic == topic}
+    ordered = [of_topic.pop(e.id) for e in files if e.id in of_topic]
+    return ordered + list(of_topic.values())
 
 
 @app.command()
@@ -46,15 +47,12 @@ def menu(
     labels = _labels(label or [])
     config = settings()
     if apply and (not config.wechat_appid or config.wechat_secret is None):
-        typer.echo("Set WENJIAO_WECHAT_APPID and WENJIAO_WECHAT_SECRET to apply the menu.",
-                   err=True)
-        raise typer.Exit(1)
+        raise CliError("set WENJIAO_WECHAT_APPID and WENJIAO_WECHAT_SECRET to apply the menu")
 
-    async def work(services: Services) -> dict[str, Any]:
-        catalog = services.catalog
-        return build_menu(catalog.content.topics, lambda topic: _entries(services, topic), labels)
-
-    data = with_services(work)
+    content = load_content(config.faq_dir)
+    published = with_database(lambda sessionmaker: current_entries(sessionmaker, content))
+    files = list(content.entries)
+    data = build_menu(content.topics, lambda topic: _entries(files, published, topic), labels)
     print(json.dumps(data, ensure_ascii=False, indent=2))
     if not apply or not config.wechat_appid or config.wechat_secret is None:
         return
@@ -63,8 +61,7 @@ def menu(
     try:
         result = client.menu.create(data)
     except Exception as exc:  # a network or API error, shown to the operator
-        typer.echo(f"WeChat refused the menu: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise CliError(f"WeChat refused the menu: {exc}") from None
     finally:
         close_client(client)
     print(f"Menu applied: {json.dumps(result, ensure_ascii=False)}")
