@@ -8,6 +8,7 @@ starts them in one place for every entry point.
 """
 
 from services.dialogue import DialogService, IncomingMessage, Option, Reply
-from services.runtime import Services, start_services
+from services.runtime import Services, current_entries, seed_store, start_services
 
-__all__ = ["DialogService", "IncomingMessage", "Option", "Reply", "Services", "start_services"]
+__all__ = ["DialogService", "IncomingMessage", "Option", "Reply", "Services", "current_entries",
+           "seed_store", "start_services"]

@@ -10,7 +10,7 @@ from services.content import documents
 from services.content.catalog import Catalog, Snapshot
 from services.content.csv_files import CsvFormatError, export_csv, read_csv, write_csv
 from services.content.engines import EngineShelf
-from services.content.entries import EntryView
+from services.content.entries import EntryView, live_ids
 from services.content.events import ContentEvents, on_content_commit
 from services.content.exporting import export_entries
 from services.content.history import Revision, diff
@@ -36,6 +36,7 @@ __all__ = [
     "export_csv",
     "export_entries",
     "import_entries",
+    "live_ids",
     "on_content_commit",
     "read_csv",
     "read_rows",

@@ -72,8 +72,7 @@ class Catalog:
         async with self._lock:
             async with self._sessionmaker() as session:
                 version = await repo.content_version(session)
-                rows = await repo.published_entries(session)
-            entries = _valid_entries(rows)
+                entries = _valid_entries(await repo.published_entries(session))
             engine = await asyncio.to_thread(self.build, entries)
             self._snapshot = Snapshot(engine, version)
             log.info("content loaded", extra={"version": version, "entries": len(entries)})
@@ -99,6 +98,12 @@ class Catalog:
     def entries_of_topic(self, topic: str) -> list[FaqEntry]:
         """The entries of a topic, in file order."""
         return [e for e in self.engine.entries if e.topic == topic]
+
+
+async def published_entries(sessionmaker: async_sessionmaker[AsyncSession]) -> list[FaqEntry]:
+    """The published entries valid today, as a catalog loads them (no engine built)."""
+    async with sessionmaker() as session:
+        return _valid_entries(await repo.published_entries(session))
 
 
 def _valid_entries(rows: list[dict[str, Any]], today: date | None = None) -> list[FaqEntry]:
