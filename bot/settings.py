@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from email.utils import parseaddr
+from importlib.resources import files
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -22,8 +23,6 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["json", "text"]
@@ -38,8 +37,16 @@ _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
 
 
 def _default_faq_dir() -> Path:
+    """``./faq_data`` when the working folder has one (a checkout, or a bureau's own copy), else
+    the content shipped inside the package (in a checkout, bot/content links to faq_data/)."""
     here = Path.cwd() / "faq_data"
-    return here if here.is_dir() else PROJECT_ROOT / "faq_data"
+    return here if here.is_dir() else Path(str(files("bot") / "content"))
+
+
+def _default_database_url(data: dict[str, Any]) -> str:
+    """A SQLite file in the data folder: the working folder's ``var/`` unless WENJIAO_DATA_DIR
+    says otherwise; never inside the installed package."""
+    return f"sqlite+aiosqlite:///{data['data_dir'] / 'wenjiao.db'}"
 
 
 def _plain(value: object) -> object:
@@ -197,6 +204,10 @@ def _folder(value: Path) -> Path:
     return value
 
 
+def _absolute(value: Path) -> Path:
+    return value.expanduser().absolute()
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
@@ -213,8 +224,12 @@ class Settings(BaseSettings):
                                       env_ignore_empty=True,
                                       secrets_dir=None)
 
-    database_url: Annotated[str, BeforeValidator(_database_url)] = (
-        f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'wenjiao.db'}")
+    # Where the default SQLite database lives (made when first needed); relative to the working
+    # folder, like a service manager's WorkingDirectory.
+    data_dir: Annotated[Path, AfterValidator(_absolute)] = Field(
+        default_factory=lambda: Path.cwd() / "var")
+    database_url: Annotated[str, BeforeValidator(_database_url)] = Field(
+        default_factory=_default_database_url)
     redis_url: Annotated[str | None, _url("redis", "rediss", "unix")] = None
     host: Annotated[str, AfterValidator(_not_blank)] = "127.0.0.1"
     port: Annotated[int, _integer(0, 65535)] = 8080

@@ -4,23 +4,22 @@ Clients and code generators can then read the contract from the very server they
 document cannot drift from the routes unnoticed: ``tests/bot/test_openapi.py`` checks it against
 the router and against real responses.
 
-There is one copy of the document, ``docs/openapi.yaml``, where people edit and review it; this
-module reads it from there, relative to the repository. ``docs/`` is not package data, so an
-installed wheel has no such file and this route answers the JSON 404 of every other missing thing
-(the document describes that answer too) rather than failing to start. Shipping it in a wheel needs
-the file inside a package (for example copied to ``bot/web/openapi.yaml`` at build time and listed
-in ``[tool.setuptools.package-data]``) and :data:`DOCUMENT` pointed there.
+There is one copy of the document, ``docs/openapi.yaml``, where people edit and review it;
+``bot/web/openapi.yaml`` links to it, so that a wheel carries it as package data, found here with
+importlib.resources. An installation without it answers the JSON 404 of every other missing thing
+(the document describes that answer too) rather than failing to start.
 """
 
 from __future__ import annotations
 
 import asyncio
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from aiohttp import web
 
-DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+DOCUMENT = Path(str(files("bot.web") / "openapi.yaml"))
 # RFC 9512's media type for YAML; it takes no charset parameter (YAML says its own encoding).
 CONTENT_TYPE = "application/yaml"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -32,7 +33,8 @@ from services.db.base import Base
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# Package data (in a checkout a link to the top-level migrations/, where developers add them).
+MIGRATIONS_DIR = Path(str(files("services.db") / "migrations"))
 # Any fixed number: concurrent ``--migrate`` starts on PostgreSQL take turns on this lock.
 _MIGRATION_LOCK = 7_041_962
 
