@@ -13,6 +13,7 @@ def setup_routes(app: web.Application) -> None:
     """Register every route."""
     app.router.add_get("/", webchat.index)
     app.router.add_post("/api/ask", webchat.ask)
+    app.router.add_post("/api/feedback", webchat.feedback)
     app.router.add_get("/api/openapi.yaml", openapi.document)  # docs/openapi.yaml
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)

@@ -115,13 +115,16 @@ async def list_unanswered(session: AsyncSession, limit: int = 100) -> Sequence[U
     return rows.all()
 
 
-async def set_feedback(session: AsyncSession, exchange_id: int, user_hash: str, value: int) -> bool:
-    """Store or change a user's vote on an exchange; False when the exchange does not exist.
+async def set_feedback(session: AsyncSession, exchange_id: int, user_hash: str, value: int, *,
+                       own: bool = False) -> bool:
+    """Store or change a user's vote on an exchange; False when the exchange does not exist (or,
+    with ``own``, was not one of this user's: its ``user_hash`` differs).
 
     One upsert on UNIQUE(exchange_id, user_hash): two taps arriving at once store one vote, the
     later value, and neither gets a unique-key error.
     """
-    if await session.get(Exchange, exchange_id) is None:
+    exchange = await session.get(Exchange, exchange_id)
+    if exchange is None or (own and exchange.user_hash != user_hash):
         return False
     statement = upsert_insert(session, Feedback).values(
         exchange_id=exchange_id, user_hash=user_hash, value=value, created_at=utcnow())

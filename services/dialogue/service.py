@@ -101,7 +101,8 @@ class DialogService:
         await self._store.save(key, conversation)
         exchange_id = await self.exchanges.record(
             message, text, turn.reply, flagged=turn.flagged, unanswered=turn.unanswered,
-            best_intent=turn.best_intent, elapsed=time.perf_counter() - started)
+            best_intent=turn.best_intent, elapsed=time.perf_counter() - started,
+            question=turn.question)
         if turn.flagged and exchange_id is not None:
             for listener in self._flagged_listeners:
                 listener(exchange_id)
@@ -175,9 +176,18 @@ class DialogService:
         conversation.lang = lang
         await self._store.save(key, conversation)
 
-    async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int) -> bool:
-        """Store a user's 👍 (+1) or 👎 (-1) on an exchange; False if there is no such exchange."""
-        return await self.exchanges.feedback(exchange_id, channel, user_id, value)
+    async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int, *,
+                       own: bool = False) -> bool:
+        """Store a user's 👍 (+1) or 👎 (-1) on an exchange; False if there is no such exchange
+        (with ``own``, none of this user's: the web chat's session id is all that proves who
+        votes, so a session votes only on the answers it was given)."""
+        return await self.exchanges.feedback(exchange_id, channel, user_id, value, own=own)
+
+    async def within_limit(self, channel: str, user_id: str) -> bool:
+        """Count a request that is not a message (a web vote) against the user's per-user rate
+        limit, the same one messages use; False when the user is over it."""
+        decision = await self._limit.hit(channel, user_id)
+        return decision is None or decision.allowed
 
     async def count_event(self, channel: str, name: str) -> None:
         """Count a message the dialogue cannot read (a photo, a sticker): a number, no content."""

@@ -40,7 +40,7 @@ from services.dialogue.safety_steps import (
     Safety,
 )
 from services.dialogue.turn import Outcome, Step, Turn, pick, run
-from services.platform import RateLimiter, telemetry
+from services.platform import RateDecision, RateLimiter, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +74,17 @@ class RateLimit:
         self.limiter = limiter
         self._replies = replies
 
-    async def __call__(self, turn: Turn) -> Outcome | None:
-        """The ``limited`` reply when the user is over the limit."""
+    async def hit(self, channel: str, user_id: str) -> RateDecision | None:
+        """Count one request of the user (a message, or a web vote); None without a limit."""
         if self.limiter is None:
             return None
-        message = turn.message
-        user = hashlib.sha256(f"wenjiao-rate:{message.user_id}".encode()).hexdigest()[:32]
-        decision = await self.limiter.hit(f"{message.channel}:{user}")
-        if decision.allowed:
+        user = hashlib.sha256(f"wenjiao-rate:{user_id}".encode()).hexdigest()[:32]
+        return await self.limiter.hit(f"{channel}:{user}")
+
+    async def __call__(self, turn: Turn) -> Outcome | None:
+        """The ``limited`` reply when the user is over the limit."""
+        decision = await self.hit(turn.message.channel, turn.message.user_id)
+        if decision is None or decision.allowed:
             return None
         text = self._replies.ui("rate_limited", turn.lang) if decision.notify else ""
         return Outcome(Reply(kind="limited", text=text, confidence=0.0, lang=turn.lang),
@@ -113,7 +116,8 @@ class PendingChoice:
         if picked.id == NONE_OPTION:
             reply = replies.fixed("fallback", "none_chosen", lang,
                                   options=replies.topic_options(lang))
-            return Outcome(reply, unanswered=True, decided_by=self.name)
+            return Outcome(reply, unanswered=True, question=conversation.question,
+                           decided_by=self.name)
         if picked.id.startswith(TOPIC_PREFIX):
             return Outcome(replies.topic_menu(picked.id.removeprefix(TOPIC_PREFIX), lang),
                            decided_by=self.name)

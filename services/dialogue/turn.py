@@ -50,6 +50,9 @@ class Outcome:
     flagged: bool = False
     unanswered: bool = False
     best_intent: str | None = None
+    # What the inbox keeps when it is not the message itself: after "none of these", the
+    # question that was clarified (already redacted), not the words "都不是".
+    question: str = ""
     decided_by: str = ""  # the step (and rule) that finished the turn, for the debug log
 
 

@@ -53,3 +53,16 @@ async def test_events_are_counted_without_content(services):
     async with services.sessionmaker() as session:
         assert await repo.get_meta(session, "events:test:photo") == "3"
         assert await repo.count_exchanges(session) == 0
+
+
+async def test_none_of_these_keeps_the_clarified_question_for_staff(services):
+    """After "none of these", the inbox gets the question that was asked, not "都不是"."""
+    dialog = services.dialog
+    offered = await dialog.handle(msg("教师", "p"))
+    assert offered.kind == "clarify"
+    none = len(offered.options)  # "none of these" is the last option
+    reply = await dialog.handle(msg(str(none), "p"))
+    assert reply.text == services.content.text("none_chosen", "zh")
+    async with services.sessionmaker() as session:
+        listed = await repo.list_unanswered(session)
+    assert [u.text for u in listed] == ["教师"]
