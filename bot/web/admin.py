@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 from bot.keys import ADMIN
 from bot.web.admin_render import render
 from bot.web.auth import client_ip, principal
+from bot.web.paging import paginate
 from intents import LIST_FIELDS, SOURCE_FIELDS, TEXT_FIELDS
 from services.content import diff
 from services.content import documents as docs
@@ -82,10 +83,12 @@ def editor_fields(doc: dict[str, Any]) -> dict[str, Any]:
 # -- list and editor -------------------------------------------------------------------------
 
 async def entries(request: web.Request) -> web.Response:
-    """Entry list with search and topic/status filters."""
+    """Entry list with search (every word of ``q``) and topic/status filters, a page at a time."""
     q, topic, status = (request.query.get(k, "").strip() for k in ("q", "topic", "status"))
     items = await staff(request).content.list_entries(q, topic, status)
-    return render(request, "entries.html", items=items, q=q, topic=topic, wanted=status,
+    page = paginate(items, request.query.get("page", ""), request.path,
+                    {"q": q, "topic": topic, "status": status})
+    return render(request, "entries.html", page=page, q=q, topic=topic, wanted=status,
                   topics=topics(request), statuses=docs.STATUS_LABELS)
 
 

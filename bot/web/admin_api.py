@@ -173,7 +173,8 @@ async def revert_entry(request: web.Request) -> web.Response:
 
 
 async def unanswered(request: web.Request) -> web.Response:
-    """Open unanswered questions grouped by similarity, most asked first."""
+    """Open unanswered questions grouped by similarity, most asked first; what the running
+    engine now answers is left out, and ``best_intent`` is the running engine's closest entry."""
     return reply({"groups": [group_json(g) for g in await staff(request).inbox.groups()]})
 
 

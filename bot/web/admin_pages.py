@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot.web import labels
 from bot.web.admin import done, staff, text, topics
 from bot.web.admin_render import render
 from bot.web.auth import (
@@ -21,7 +22,7 @@ from bot.web.auth import (
     set_cookie,
 )
 from services.errors import AuthFailed, Invalid, TooManyAttempts
-from services.platform import ROLES, audit, require
+from services.platform import ROLES, require
 
 LOGIN_FORM_SECONDS = 3600
 
@@ -75,34 +76,44 @@ async def logout(request: web.Request) -> web.Response:
 # -- inbox, feedback, crisis -----------------------------------------------------------------
 
 async def unanswered(request: web.Request) -> web.Response:
-    """Unanswered questions grouped by similarity, most asked first."""
-    groups = await staff(request).inbox.groups()
-    entries = await staff(request).content.list_entries()
-    return render(request, "unanswered.html", groups=groups, entries=entries,
-                  topics=topics(request))
+    """Open questions grouped by the engine's reading, most asked first; ``?pick=GROUP&q=WORDS``
+    adds the entries found by those words to that group's picker (works without script)."""
+    inbox, content = staff(request).inbox, staff(request).content
+    overview = await inbox.overview()
+    pick, words = request.query.get("pick", ""), request.query.get("q", "").strip()
+    found = await inbox.search(words) if pick and words else []
+    return render(request, "unanswered.html", inbox=overview, groups=overview.groups,
+                  entries=await content.list_entries(), topics=topics(request), pick=pick,
+                  words=words, found=found, reasons=inbox.REASONS)
 
 
 def _ids(form: MultiDictProxy[Any]) -> list[int]:
     return [int(v) for v in form.getall("ids", []) if isinstance(v, str) and v.isdigit()]
 
 
+def _entry_choice(form: MultiDictProxy[Any]) -> str:
+    """The entry to attach to: a typed id wins over the picked one."""
+    typed = text(form, "entry_typed").strip().split(" ")[0]
+    chosen = typed or text(form, "entry").strip()
+    if not chosen:
+        raise Invalid("请选择或填写要加入的条目。", [("entry", "必填")])
+    return chosen
+
+
 async def unanswered_action(request: web.Request) -> web.Response:
-    """Attach a group to an entry, make it a new draft entry, or dismiss it."""
+    """Attach a group to an entry, make it a new draft entry, or dismiss it with a reason."""
     form, action = await request.post(), request.match_info["action"]
     inbox, me, ip = staff(request).inbox, principal(request), client_ip(request)
     ids = _ids(form)
     if action == "attach":
-        entry_id = text(form, "entry").strip().split(" ")[0]
-        if not entry_id:
-            raise Invalid("请填写要加入的条目编号。", [("entry", "必填")])
-        view = await inbox.attach(me, ids, entry_id, ip)
+        view = await inbox.attach(me, ids, _entry_choice(form), ip)
         raise done(f"/admin/entries/{view.id}", "attached")
     if action == "new":
         view = await inbox.new_entry(me, ids, text(form, "id"), text(form, "topic"),
                                      text(form, "title"), ip)
         raise done(f"/admin/entries/{view.id}", "created")
     if action == "dismiss":
-        await inbox.dismiss(me, ids, ip)
+        await inbox.dismiss(me, ids, ip, reason=text(form, "reason"), note=text(form, "note"))
         raise done("/admin/unanswered", "dismissed")
     raise web.HTTPNotFound()
 
@@ -159,4 +170,5 @@ async def audit_log(request: web.Request) -> web.Response:
     action, actor = request.query.get("action", ""), request.query.get("actor", "")
     rows = await staff(request).reports.audit(action=action or None, actor=actor or None)
     return render(request, "audit.html", rows=rows, action=action, actor=actor,
-                  actions=audit.ACTION_LABELS)
+                  actions=labels.AUDIT_ACTIONS, label=labels.action_label,
+                  detail=labels.audit_detail)

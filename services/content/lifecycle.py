@@ -41,10 +41,11 @@ class AdminService:
 
     async def list_entries(self, q: str = "", topic: str = "",
                            status: str = "") -> list[EntryView]:
-        """Entries whose text contains ``q``, of ``topic`` and ``status`` (blank: any)."""
+        """Entries whose text contains every word of ``q`` (in any order: "校车 时间" finds
+        "校车几点到……的时间"), of ``topic`` and ``status`` (blank: any)."""
         async with self._sessionmaker() as session:
             rows = (await session.scalars(select(Entry).order_by(Entry.id))).all()
-        wanted = self.catalog.normalizer(q) if q.strip() else ""
+        words = self.catalog.normalizer(q).split() if q.strip() else []
         out = []
         for row in rows:
             view = EntryView.of(row)
@@ -52,10 +53,14 @@ class AdminService:
                 continue
             if not status and view.status == "deleted":
                 continue
-            if wanted and wanted not in self._haystack(view):
+            if words and not self._has_words(view, words):
                 continue
             out.append(view)
         return out
+
+    def _has_words(self, view: EntryView, words: list[str]) -> bool:
+        haystack = self._haystack(view)
+        return all(word in haystack for word in words)
 
     def _haystack(self, view: EntryView) -> str:
         doc = view.current

@@ -20,16 +20,34 @@ LOGIN_FAILED = "login_failed"
 CRISIS_HANDLED = "crisis_handled"  # target "exchange:<id>"; the staff alerts skip these
 MAX_DETAIL = 2000
 
-# Chinese labels of the actions, for the audit page.
+# Chinese labels of every action written to the log, for the audit page and its filter (in the
+# filter's order, by area); tests/bot/test_admin_labels.py scans the services for the codes, so a
+# new action without a label fails a test. An unknown code is shown as itself.
 ACTION_LABELS = {
-    "login": "登录", LOGIN_FAILED: "登录失败", "login_blocked": "登录被限制", "logout": "退出",
-    "entry_create": "新建条目", "entry_edit": "编辑草稿", "entry_publish": "发布",
-    "entry_schedule": "定时发布", "entry_unschedule": "取消定时发布", "entry_delete": "删除",
-    "entry_restore": "恢复删除", "entry_revert": "恢复历史版本", "entry_discard": "放弃草稿",
-    "unanswered_attach": "问题并入条目", "unanswered_new": "问题转为新条目",
-    "unanswered_dismiss": "忽略问题", CRISIS_HANDLED: "危机跟进已处理",
-    "user_create": "新建用户", "user_role": "修改角色", "user_disable": "停用用户",
-    "user_enable": "启用用户", "user_password": "重设密码", "faq_import": "导入内容",
+    "login": "登录",
+    LOGIN_FAILED: "登录失败",
+    "login_blocked": "登录被限制",
+    "logout": "退出",
+    "entry_create": "新建条目",
+    "entry_edit": "编辑草稿",
+    "entry_attach": "问题并入草稿",
+    "entry_revert": "恢复历史版本",
+    "entry_publish": "发布",
+    "entry_schedule": "定时发布",
+    "entry_unschedule": "取消定时发布",
+    "entry_discard": "放弃草稿",
+    "entry_delete": "删除条目",
+    "entry_restore": "恢复删除",
+    "faq_import": "导入内容",
+    "unanswered_attach": "未答问题并入条目",
+    "unanswered_new": "未答问题转为新条目",
+    "unanswered_dismiss": "忽略未答问题",
+    CRISIS_HANDLED: "危机跟进已处理",
+    "user_create": "新建用户",
+    "user_role": "修改角色",
+    "user_disable": "停用用户",
+    "user_enable": "启用用户",
+    "user_password": "重设密码",
 }
 
 

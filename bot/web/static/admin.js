@@ -10,6 +10,25 @@
     return node;
   }
 
+  // The menu (a <details>): open on a wide screen even where the browser cannot show a closed
+  // <details>' content through CSS; on a phone, close it on Escape or a tap outside it.
+  var menu = document.getElementById("menu");
+  if (menu && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 900px)");
+    var sync = function () { menu.open = wide.matches; };
+    sync();
+    if (wide.addEventListener) wide.addEventListener("change", sync);
+    document.addEventListener("click", function (ev) {
+      if (!wide.matches && menu.open && !menu.contains(ev.target)) menu.open = false;
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && !wide.matches && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  }
+
   // Phrasings: add a row, remove a row.
   var list = document.getElementById("questions");
   var add = document.getElementById("add-question");
