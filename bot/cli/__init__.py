@@ -8,7 +8,7 @@ bot/cli/errors.py.
 
 from __future__ import annotations
 
-from bot.cli import admin, core, db, faq, maintenance, safety, scope, wechat
+from bot.cli import admin, core, db, faq, maintenance, report, safety, scope, wechat
 from bot.cli.base import app
 
 app.add_typer(faq.app, name="faq")
@@ -19,6 +19,7 @@ app.add_typer(safety.app, name="safety")
 app.add_typer(scope.app, name="scope")
 core.register(app)
 maintenance.register(app)
+report.register(app)
 
 
 def main() -> None:

@@ -6,7 +6,16 @@ from aiohttp import web
 
 from bot.channels import telegram_server, webchat, wechat
 from bot.keys import SETTINGS
-from bot.web import admin, admin_api, admin_pages, admin_render, health, observability, openapi
+from bot.web import (
+    admin,
+    admin_analytics,
+    admin_api,
+    admin_pages,
+    admin_render,
+    health,
+    observability,
+    openapi,
+)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -55,6 +64,8 @@ def setup_admin_routes(app: web.Application) -> None:
     r.add_post("/admin/users/{name}/{action:role|disable|enable|password}",
                admin_pages.user_action)
     r.add_get("/admin/audit", admin_pages.audit_log)
+    r.add_get("/admin/analytics", admin_analytics.analytics)
+    r.add_get("/admin/analytics.csv", admin_analytics.analytics_csv)
     api = "/admin/api"
     r.add_post(f"{api}/login", admin_api.login)
     r.add_post(f"{api}/logout", admin_api.logout)

@@ -3,9 +3,12 @@
 content and the platform; nothing in services imports it.
 """
 
+from services.staff.analytics import AnalyticsService
+from services.staff.analytics_figures import DateRange, Figures
 from services.staff.auth import AuthService, Login, UserView
 from services.staff.desk import Staff
 from services.staff.inbox import Group, InboxService
 from services.staff.reports import ReportService
 
-__all__ = ["AuthService", "Group", "InboxService", "Login", "ReportService", "Staff", "UserView"]
+__all__ = ["AnalyticsService", "AuthService", "DateRange", "Figures", "Group", "InboxService",
+           "Login", "ReportService", "Staff", "UserView"]
