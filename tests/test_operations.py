@@ -133,8 +133,11 @@ def test_the_service_is_sandboxed_with_only_its_data_folder_writable():
     assert service["CapabilityBoundingSet"] == ""
     assert "XDG_RUNTIME_DIR=/run/wenjiao" in service["Environment"].split()
     # The notes put the SQLite database in the state folder, the one writable place.
-    assert "WENJIAO_DATABASE_URL=sqlite+aiosqlite:////var/lib/wenjiao/wenjiao.db" in (
-        NOTES.read_text(encoding="utf-8"))
+    notes = NOTES.read_text(encoding="utf-8")
+    (data_dir,) = re.findall(r"^WENJIAO_DATA_DIR=(\S+)$", notes, re.MULTILINE)
+    assert data_dir == service["WorkingDirectory"]
+    settings = Settings(_env_file=None, data_dir=data_dir)
+    assert settings.database_url == "sqlite+aiosqlite:////var/lib/wenjiao/wenjiao.db"
 
 
 def test_the_nightly_jobs_run_real_commands_as_the_service_user():
