@@ -11,26 +11,33 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from bot.cli.base import print_json, quiet_logging, with_database
 from bot.cli.errors import CliError
-from services.platform import CLI, ROLES, as_utc
-from services.staff import AuthService
+
+if TYPE_CHECKING:
+    from services.platform import Principal
+    from services.staff import AuthService
 
 T = TypeVar("T")
 
 app = typer.Typer(help="Staff accounts for the web admin and its API.", no_args_is_help=True)
 
-RoleOption = Annotated[str, typer.Option("--role", help="editor | publisher | admin")]
+ROLE_HELP = "editor | publisher | admin"  # services.platform.ROLES (a test keeps them equal)
+RoleOption = Annotated[str, typer.Option("--role", help=ROLE_HELP)]
 
 
-def _run(work: Callable[[AuthService], Awaitable[T]]) -> T:
-    """Run ``work`` on the accounts (an admin error becomes one line: bot/cli/errors.py)."""
+def _run(work: Callable[[AuthService, Principal], Awaitable[T]]) -> T:
+    """Run ``work`` on the accounts as the command line's principal (an admin error becomes one
+    line: bot/cli/errors.py)."""
+    from services.platform import CLI
+    from services.staff import AuthService
+
     quiet_logging()
-    return with_database(lambda sessionmaker: work(AuthService(sessionmaker)))
+    return with_database(lambda sessionmaker: work(AuthService(sessionmaker), CLI))
 
 
 def _password() -> str:
@@ -47,28 +54,28 @@ def _password() -> str:
 def create_user(name: str, role: RoleOption) -> None:
     """Add an account; the password is read from standard input."""
     password = _password()
-    _run(lambda auth: auth.create_user(CLI, name, password, role))
+    _run(lambda auth, cli: auth.create_user(cli, name, password, role))
     print(f"created {name} ({role})")
 
 
 @app.command("set-role")
-def set_role(name: str, role: Annotated[str, typer.Argument(help=" | ".join(ROLES))]) -> None:
+def set_role(name: str, role: Annotated[str, typer.Argument(help=ROLE_HELP)]) -> None:
     """Change an account's role (takes effect on its next request)."""
-    _run(lambda auth: auth.set_role(CLI, name, role))
+    _run(lambda auth, cli: auth.set_role(cli, name, role))
     print(f"{name} is now {role}")
 
 
 @app.command("disable-user")
 def disable_user(name: str) -> None:
     """Disable an account and end all its logins."""
-    _run(lambda auth: auth.set_disabled(CLI, name, True))
+    _run(lambda auth, cli: auth.set_disabled(cli, name, True))
     print(f"disabled {name}")
 
 
 @app.command("enable-user")
 def enable_user(name: str) -> None:
     """Re-enable a disabled account."""
-    _run(lambda auth: auth.set_disabled(CLI, name, False))
+    _run(lambda auth, cli: auth.set_disabled(cli, name, False))
     print(f"enabled {name}")
 
 
@@ -76,7 +83,7 @@ def enable_user(name: str) -> None:
 def set_password(name: str) -> None:
     """Set a new password (from standard input); every login of the account ends."""
     password = _password()
-    _run(lambda auth: auth.set_password(CLI, name, password))
+    _run(lambda auth, cli: auth.set_password(cli, name, password))
     print(f"password changed for {name}")
 
 
@@ -87,7 +94,9 @@ def list_users(
     = False,
 ) -> None:
     """Every account by name: name, role, state (tab-separated)."""
-    users = _run(lambda auth: auth.list_users())
+    from services.platform import as_utc
+
+    users = _run(lambda auth, _cli: auth.list_users())
     if as_json:
         print_json({"users": [{"username": u.username, "role": u.role, "disabled": u.disabled,
                                "created_at": as_utc(u.created_at).isoformat()}

@@ -17,19 +17,17 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.cli.errors import EXIT_ENVIRONMENT, CliError, ErrorsToLines, variable
-from bot.settings import Settings
-from services import Services, start_services
-from services.db import create_engine_and_sessionmaker, ensure_schema
-from services.db import migrate as mig
+
+if TYPE_CHECKING:  # imported where used: `wenjiao --help` must not load the bot (tens of MB, s)
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from bot.settings import Settings
+    from services import Services
 
 T = TypeVar("T")
 CONNECT_SECONDS = 10.0  # asyncpg alone waits 60 s for a host that drops packets
@@ -71,6 +69,8 @@ def root(
 
 def settings() -> Settings:
     """The settings from the environment, checked (read once per command)."""
+    from bot.settings import Settings
+
     return Settings()
 
 
@@ -99,6 +99,12 @@ def _reason(exc: BaseException) -> str:
 
 async def check_database(engine: AsyncEngine, url: str) -> None:
     """Connect once (``SELECT 1``); a failure is :class:`CliError` naming the variable."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.db import migrate as mig
+
     try:
         async with asyncio.timeout(CONNECT_SECONDS), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -114,6 +120,8 @@ async def open_database(url: str, *, create: bool = True
     """The engine and session factory of ``url``, checked to answer; ``create`` applies the
     start-up rule of services/db/migrate.py (SQLite: create or upgrade; PostgreSQL: refuse a
     schema that is behind, with the command to run)."""
+    from services.db import create_engine_and_sessionmaker, ensure_schema
+
     try:
         engine, sessionmaker = create_engine_and_sessionmaker(url)
     except OSError as exc:  # a SQLite file's folder that cannot be made
@@ -160,14 +168,16 @@ def with_engine(work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
 
 def with_services(work: Callable[[Services], Awaitable[T]], **options: Any) -> T:
     """Open the configured store (creating and seeding it if needed), run ``work``, close."""
+    import services
+
     config = settings()
 
     async def run() -> T:
         await database_answers(config.database_url)  # start_services opens its own engine
-        services = await start_services(config.database_url, config.faq_dir, **options)
+        running = await services.start_services(config.database_url, config.faq_dir, **options)
         try:
-            return await work(services)
+            return await work(running)
         finally:
-            await services.close()
+            await running.close()
 
     return asyncio.run(run())

@@ -9,7 +9,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,9 +22,9 @@ from bot.cli.base import (
 )
 from bot.cli.errors import EXIT_CONFIG, EXIT_ENVIRONMENT, CliError, variable
 from bot.cli.render import plain
-from services import IncomingMessage, Services
-from services.dialogue import conversation_eval, scope_eval
-from services.dialogue import evaluation as ev
+
+if TYPE_CHECKING:  # the dialogue is imported by the commands that run it, not by `--help`
+    from services import Services
 
 _LISTEN_PROBLEMS = {  # errno -> the variable to blame, its exit code, what is wrong
     errno.EADDRINUSE: ("port", EXIT_ENVIRONMENT, "{where} is already in use (another wenjiao "
@@ -89,6 +89,8 @@ def ask(
 ) -> None:
     """Answer one message (or, with ``-``, every line of standard input, each in a fresh
     conversation: ``echo 三坛教师多少 | wenjiao ask -``)."""
+    from services import IncomingMessage
+
     quiet_logging()
     lines = sys.stdin.read().splitlines() if text == "-" else [text]
 
@@ -106,6 +108,8 @@ def ask(
 
 def chat() -> None:
     """An interactive conversation in the terminal; numbers pick options."""
+    from services import IncomingMessage
+
     quiet_logging()
     user = f"cli-{uuid.uuid4().hex}"
 
@@ -135,6 +139,9 @@ def evaluate(
     ``kind``), which reports out-of-scope verdicts, small talk, noise and a confusion list, or
     a multi-turn file (``faq_data/conversations``: rows with ``turns``), which reports first
     turns, later turns and whole conversations."""
+    from services.dialogue import conversation_eval, scope_eval
+    from services.dialogue import evaluation as ev
+
     quiet_logging()
     if conversation_eval.is_conversation_file(file):
         conversations = conversation_eval.load(file)

@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 
 from bot.cli.base import print_json, quiet_logging, settings, with_engine
-from services.db import migrate as mig
 
 app = typer.Typer(help="Database schema: upgrade to the newest migration, show the revision.",
                   no_args_is_help=True)
@@ -23,6 +21,10 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Upgrade the configured database's schema (safe to repeat; concurrent runs take turns)."""
+    from sqlalchemy.engine import make_url
+
+    from services.db import migrate as mig
+
     quiet_logging()
     done = with_engine(lambda engine: mig.upgrade(engine, revision))
     print(f"{mig.describe(make_url(settings().database_url))}: {done}")
@@ -36,6 +38,8 @@ def current(
 ) -> None:
     """Show the database's revision and the newest one; exit 1 when they differ (so a deploy
     script can run ``wenjiao db current || wenjiao db upgrade``)."""
+    from services.db import migrate as mig
+
     quiet_logging()
     now = with_engine(mig.current_revision)
     head = mig.head_revision()

@@ -1,7 +1,7 @@
 """What an operator sees when a command cannot do its work: one line on stderr, an exit code.
 
 The one place where exceptions become messages: the root command group (:class:`ErrorsToLines`)
-looks every uncaught exception up in :data:`TABLE`. A bureau's IT team runs these commands from
+looks every uncaught exception up in :func:`table`. A bureau's IT team runs these commands from
 shell scripts and systemd units, so the exit code says whose problem it is:
 
 - 2 (:data:`EXIT_CONFIG`, also click's usage errors): a setting or an argument is wrong; the line
@@ -18,18 +18,16 @@ import errno
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args
+from functools import cache
+from typing import TYPE_CHECKING, Any, get_args
 
 import typer
-from pydantic import SecretStr, ValidationError
-from pydantic_core import ErrorDetails
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from bot.settings import Settings
-from intents import FaqDataError
-from services.db import SchemaNotReady
-from services.errors import AdminError
-from services.platform import BackupError
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 EXIT_ENVIRONMENT = 1
 EXIT_CONFIG = 2
@@ -56,6 +54,8 @@ class Problem:
 
 def variable(field: str) -> str:
     """The environment variable of a settings field (``port`` -> ``WENJIAO_PORT``)."""
+    from bot.settings import Settings
+
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, str):
         return alias
@@ -63,6 +63,10 @@ def variable(field: str) -> str:
 
 
 def _is_secret(field: str) -> bool:
+    from pydantic import SecretStr
+
+    from bot.settings import Settings
+
     annotation = Settings.model_fields[field].annotation
     return annotation is SecretStr or SecretStr in get_args(annotation)
 
@@ -80,6 +84,8 @@ def _setting_line(error: ErrorDetails) -> str:
     rule = str(cause) if isinstance(cause, Exception) else error["msg"]
     if not error["loc"]:
         return rule
+    from bot.settings import Settings
+
     field = str(error["loc"][0])
     if field not in Settings.model_fields:
         return f"{field}: {rule}"
@@ -92,7 +98,7 @@ def _setting_line(error: ErrorDetails) -> str:
 
 
 def _settings(exc: ValidationError) -> Problem | None:
-    if exc.title != Settings.__name__:  # another model's validation error is a bug: traceback
+    if exc.title != "Settings":  # another model's validation error is a bug: traceback
         return None
     return Problem(EXIT_CONFIG, [_setting_line(e) for e in exc.errors()])
 
@@ -104,33 +110,49 @@ def _cannot_listen(exc: OSError) -> Problem | None:
     return Problem(EXIT_ENVIRONMENT, [f"cannot listen: {exc.strerror or exc}"])
 
 
-TABLE: tuple[tuple[type[Exception], Callable[[Any], Problem | None]], ...] = (
-    (CliError, lambda exc: Problem(exc.code, [exc.message])),
-    (ValidationError, _settings),
-    (SchemaNotReady, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
-    (AdminError, lambda exc: Problem(EXIT_ENVIRONMENT, [exc.message])),
-    (BackupError, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
-    (FaqDataError, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
-    (OSError, _cannot_listen),
-)
+Table = tuple[tuple[type[Exception], Callable[[Any], "Problem | None"]], ...]
+
+
+@cache
+def table() -> Table:
+    """The exceptions an operator can act on, and what to show for each (first match wins).
+    Built at the first failure: the classes live in modules `wenjiao --help` never loads."""
+    from pydantic import ValidationError
+
+    from intents import FaqDataError
+    from services.db import SchemaNotReady
+    from services.errors import AdminError
+    from services.platform import BackupError
+
+    return (
+        (CliError, lambda exc: Problem(exc.code, [exc.message])),
+        (ValidationError, _settings),
+        (SchemaNotReady, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
+        (AdminError, lambda exc: Problem(EXIT_ENVIRONMENT, [exc.message])),
+        (BackupError, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
+        (FaqDataError, lambda exc: Problem(EXIT_ENVIRONMENT, [str(exc)])),
+        (OSError, _cannot_listen),
+    )
 
 
 def translate(exc: BaseException) -> Problem | None:
     """The problem ``exc`` stands for, or None when it is not one the operator can fix."""
-    for kind, explain in TABLE:
+    for kind, explain in table():
         if isinstance(exc, kind):
             return explain(exc)
     return None
 
 
 class ErrorsToLines(TyperGroup):
-    """The root group: an exception of :data:`TABLE` out of any command becomes its lines on
+    """The root group: an exception of :func:`table` out of any command becomes its lines on
     stderr and its exit code (under ``CliRunner`` too, so tests see what operators see)."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
         """Run the command; translate what it raises."""
         try:
             return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):  # help, usage errors: click's own
+            raise
         except Exception as exc:
             problem = translate(exc)
             if problem is None:

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli import faq_transfer
 from bot.cli.base import print_json, quiet_logging, settings, with_database
 from bot.cli.errors import CliError
-from intents import FaqEntry, IntentEngine, Normalizer, load_content
-from intents.lint import check_entries
-from services import current_entries
+
+if TYPE_CHECKING:
+    from intents import FaqEntry
 
 app = typer.Typer(help="Content: list, show, lint, import, export.", no_args_is_help=True)
 
 
 def _published() -> list[FaqEntry]:
     """The entries the bot answers from today, read without building the engine."""
+    from services import current_entries
+
     faq_dir = settings().faq_dir
     return with_database(lambda sessionmaker: current_entries(sessionmaker, faq_dir))
 
@@ -58,6 +60,9 @@ def lint(
     directory: Annotated[Path | None, typer.Argument(help="Content folder.")] = None,
 ) -> None:
     """Check the content files: ids, related, duplicates, confusions, lengths, citations."""
+    from intents import IntentEngine, Normalizer, load_content
+    from intents.lint import check_entries
+
     content = load_content(directory or settings().faq_dir)
     engine = IntentEngine(content.entries, Normalizer(content.synonyms))
     problems = check_entries(list(content.entries), engine)

@@ -8,28 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.base import print_json, quiet_logging, settings, with_database
 from bot.cli.errors import EXIT_CONFIG, CliError
-from intents import FaqDataError, load_content
-from services import seed_store
-from services.content import (
-    CsvFormatError,
-    ImportFailed,
-    export_csv,
-    export_entries,
-    import_entries,
-    live_ids,
-    read_rows,
-    seed_entries,
-    validate_rows,
-)
+
+if TYPE_CHECKING:  # the store is imported by the commands that use it, not by `--help`
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 PROGRESS_FROM = 50  # rows; shorter imports finish before a bar would help
 NOTHING_IMPORTED = "；没有导入任何内容。"
@@ -97,6 +86,16 @@ def import_command(
 
 
 def _import_file(source: Path, *, draft: bool, author: str) -> Imported:
+    from services import seed_store
+    from services.content import (
+        CsvFormatError,
+        ImportFailed,
+        import_entries,
+        live_ids,
+        read_rows,
+        validate_rows,
+    )
+
     try:
         rows = read_rows(source)
     except (CsvFormatError, ImportFailed) as exc:
@@ -127,6 +126,9 @@ def _import_file(source: Path, *, draft: bool, author: str) -> Imported:
 def _seed_folder(folder: Path) -> Imported:
     """Seed ``folder`` into the store as at start-up (an admin's edit is kept): the database
     alone, no engine."""
+    from intents import FaqDataError, load_content
+    from services.content import seed_entries
+
     try:
         content = load_content(folder)
     except FaqDataError as exc:
@@ -148,8 +150,10 @@ def export_command(
         help="A folder for <topic>.yaml files, or a file name ending in .csv.")],
 ) -> None:
     """Write the published entries to YAML files (one per topic) or to one CSV spreadsheet."""
-    quiet_logging()
+    from services import seed_store
+    from services.content import export_csv, export_entries
 
+    quiet_logging()
     faq_dir = settings().faq_dir
 
     async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> str:

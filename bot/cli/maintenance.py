@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.base import print_json, quiet_logging, settings, with_database
-from services.platform import backup_sqlite, restore_sqlite, retention, sqlite_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from services.platform.retention import PurgeReport
 
 
 def purge(
@@ -23,6 +26,8 @@ def purge(
     = False,
 ) -> None:
     """Remove exchanges (and their feedback) and unanswered questions past the retention age."""
+    from services.platform import retention
+
     quiet_logging()
     config = settings()
     try:
@@ -31,7 +36,7 @@ def purge(
         raise typer.BadParameter(str(exc), param_hint="--older-than") from exc
     before = datetime.now(UTC) - age
 
-    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> retention.PurgeReport:
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> PurgeReport:
         async with sessionmaker.begin() as session:
             return await retention.purge(session, before, dry_run=dry_run)
 
@@ -51,6 +56,8 @@ def backup_command(
     force: Annotated[bool, typer.Option(help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Copy the SQLite database consistently (fine while the server runs)."""
+    from services.platform import backup_sqlite, sqlite_path
+
     database = sqlite_path(settings().database_url)  # BackupError: one line (cli/errors.py)
     backup_sqlite(database, file, force=force)
     print(f"backed up {database} to {file}")
@@ -61,6 +68,8 @@ def restore_command(
     force: Annotated[bool, typer.Option(help="Restore even while a process has it open.")] = False,
 ) -> None:
     """Replace the SQLite database with a backup (stop the server first)."""
+    from services.platform import restore_sqlite, sqlite_path
+
     database = sqlite_path(settings().database_url)
     kept = restore_sqlite(file, database, force=force)
     print(f"restored {database} from {file}" + (f"; the previous one is kept as {kept}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from services import Reply
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services import Reply
 
 
 def plain(reply: Reply) -> str:

@@ -10,9 +10,6 @@ import typer
 from rich.progress import track
 
 from bot.cli.base import settings
-from intents.crisis_model import default_model_path
-from services.dialogue import SafetyCheck
-from services.dialogue import safety_training as training
 
 app = typer.Typer(help="The learned crisis detector: train it, measure it.", no_args_is_help=True)
 
@@ -23,6 +20,9 @@ def train_command(
                                                   "(default: the shipped one).")] = None,
 ) -> None:
     """Rebuild the shipped model file from faq_data/safety (the same corpus gives the same file)."""
+    from intents.crisis_model import default_model_path
+    from services.dialogue import safety_training as training
+
     target = out or default_model_path()
     chosen = training.train_from_content(
         settings().faq_dir, target,
@@ -41,6 +41,10 @@ def eval_command(
 ) -> None:
     """Recall and false alarms overall and by family, speaker and style; the missed crises
     and whether they still got the line with 110/120 and 12356; that line on the rest."""
+    from intents.crisis_model import default_model_path
+    from services.dialogue import SafetyCheck
+    from services.dialogue import safety_training as training
+
     if not file.is_file():
         typer.echo(f"wenjiao: no such file: {file}", err=True)
         raise typer.Exit(2)

@@ -10,8 +10,6 @@ import typer
 from rich.progress import track
 
 from bot.cli.base import settings
-from intents.message_model import default_model_path
-from services.dialogue import scope_training as training
 
 app = typer.Typer(help="The message model: what a message is and what it asks for.",
                   no_args_is_help=True)
@@ -25,6 +23,9 @@ def train_command(
     """Rebuild the shipped model file from faq_data/scope (the same corpus gives the same file).
 
     Measure it with ``wenjiao eval faq_data/scope/validation.jsonl``."""
+    from intents.message_model import default_model_path
+    from services.dialogue import scope_training as training
+
     target = out or default_model_path()
     chosen = training.train_from_content(
         settings().faq_dir, target,

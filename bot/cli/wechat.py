@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.channels.wechat_api import build_client, close_client
-from bot.channels.wechat_menu import build_menu
 from bot.cli.base import quiet_logging, settings, with_database
 from bot.cli.errors import CliError
-from intents import FaqEntry, load_content
-from services import current_entries
+
+if TYPE_CHECKING:
+    from intents import FaqEntry
 
 app = typer.Typer(help="WeChat Official Account: the custom menu.", no_args_is_help=True)
 
@@ -43,6 +42,11 @@ def menu(
         help="Top-level name for a topic, TOPIC=NAME (at most 16 bytes); repeatable.")] = None,
 ) -> None:
     """Print the custom-menu JSON built from the topics; with --apply, install it."""
+    from bot.channels.wechat_api import build_client, close_client  # wechatpy: only here
+    from bot.channels.wechat_menu import build_menu
+    from intents import load_content
+    from services import current_entries
+
     quiet_logging()
     labels = _labels(label or [])
     config = settings()

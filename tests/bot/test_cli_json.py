@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
-import bot.cli.base
+import services
 from bot.cli import app
 from services.db import migrate as mig
 from tests.admin_support import PASSWORD, copy_content
@@ -69,7 +69,7 @@ def test_account_commands_open_only_the_database(cli, monkeypatch):
     def no_services(*_args, **_kwargs):
         raise AssertionError("an account command started the full services")
 
-    monkeypatch.setattr(bot.cli.base, "start_services", no_services)
+    monkeypatch.setattr(services, "start_services", no_services)
     assert cli("admin", "create-user", "ada", "--role", "admin",
                input=f"{PASSWORD}\n").exit_code == 0
     assert cli("admin", "set-role", "ada", "publisher").exit_code == 0
@@ -131,7 +131,7 @@ def test_content_commands_read_the_store_without_building_the_engine(cli, monkey
     def no_services(*_args, **_kwargs):
         raise AssertionError("a content command started the full services")
 
-    monkeypatch.setattr(bot.cli.base, "start_services", no_services)
+    monkeypatch.setattr(services, "start_services", no_services)
     listed = cli("faq", "list")
     assert listed.exit_code == 0 and f"{ENTRY}\t" in listed.stdout
     shown = cli("faq", "show", ENTRY)

@@ -58,7 +58,7 @@ def store(tmp_path: Path, small_faq_dir: Path, monkeypatch: pytest.MonkeyPatch) 
     async def no_dialogue(*_args, **_kwargs):
         raise AssertionError("the report must not start the dialogue")
 
-    monkeypatch.setattr("bot.cli.base.start_services", no_dialogue)
+    monkeypatch.setattr("services.start_services", no_dialogue)
     return tmp_path
 
 
