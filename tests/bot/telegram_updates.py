@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 from typing import Any
 
@@ -10,7 +11,9 @@ from tests.bot.telegram_fakes import BOT_ID, BOT_USERNAME
 
 PARENT = 5550001
 GROUP = -1001234567890
-_update_ids = itertools.count(1001)
+# Fresh per run: the Redis tests keep de-duplication keys (`dedup:telegram:<update_id>`) for
+# a day, so ids that repeat across runs made a rerun's updates look like retries.
+_update_ids = itertools.count(1001 + secrets.randbelow(10**9) * 1000)
 _message_ids = itertools.count(501)
 
 
