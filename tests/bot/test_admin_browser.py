@@ -8,61 +8,16 @@ downloaded: the tests use /usr/bin/chromium (``.ci/run`` installs it) and skip w
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from aiohttp import web
 
-from bot.app import create_app
-from bot.keys import ADMIN as ADMIN_KEY
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import NEW_PHRASING, PASSWORD
+from tests.bot.browser_support import *  # noqa: F403  (the fixtures)
+from tests.bot.browser_support import WAIT_MS, expect, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+pytestmark = needs_chromium
+
 ENTRY = "hotline.wenxin_youyue_intro"
-WAIT_MS = 10_000
-
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="playwright is not installed (pip install -e '.[test]')")
-pytestmark = pytest.mark.skipif(
-    EXECUTABLE is None,
-    reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium "
-           "fonts-wqy-microhei; .ci/run does this)")
-expect = playwright_api.expect
-
-
-
-@pytest.fixture
-def database_url(sqlite_only):
-    return sqlite_only
-
-@pytest.fixture
-async def base_url(settings, services, staff, users) -> AsyncIterator[str]:
-    """The real app over the test's services, served on a free loopback port."""
-    app = create_app(settings, services)
-    app[ADMIN_KEY] = staff
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=EXECUTABLE, args=ARGS,
-                                           timeout=30_000)
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from bot.app import create_app
-from bot.keys import ADMIN as ADMIN_KEY
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
-from tests.admin_support import EDITOR, PASSWORD, ROOT, ask, copy_content
+from tests.admin_support import EDITOR, PASSWORD, ask, copy_content
+from tests.bot.browser_support import *  # noqa: F403  (the fixtures)
+from tests.bot.browser_support import SHOTS, WAIT_MS, expect, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-WAIT_MS = 10_000
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-SHOTS = ROOT / "build" / "screenshots"
+pytestmark = needs_chromium
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -36,46 +28,11 @@ ENTRY = "hotline.wenxin_youyue_intro"
 # Long unbroken text (a URL, a phrasing without spaces) is what pushes a phone page sideways.
 LONG_URL = "https://jyj.wenzhou.gov.cn/art/2024/3/15/art_1229116918_" + "0123456789" * 8 + ".html"
 
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="playwright is not installed (pip install -e '.[test]')")
-pytestmark = pytest.mark.skipif(
-    EXECUTABLE is None,
-    reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium "
-           "fonts-wqy-microhei; .ci/run does this)")
-expect = playwright_api.expect
-
 
 @pytest.fixture(scope="module")
 def small_faq_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two topics: 35 entries, more than one page of the entry list."""
     return copy_content(tmp_path_factory.mktemp("faq_phone"), ("hotline", "honors"))
-
-
-@pytest.fixture
-def database_url(sqlite_only):
-    return sqlite_only
-
-
-@pytest.fixture
-async def base_url(settings, services, staff, users) -> AsyncIterator[str]:
-    """The real app over the test's services, served on a free loopback port."""
-    app = create_app(settings, services)
-    app[ADMIN_KEY] = staff
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=EXECUTABLE, args=ARGS,
-                                           timeout=30_000)
-        yield launched
-        await launched.close()
 
 
 async def open_page(browser, base_url, size, *, javascript: bool = True):

@@ -4,63 +4,24 @@ a screenshot of each is kept in build/screenshots/ for a person to look at."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from aiohttp import web
 
-from bot.app import create_app
-from bot.keys import ADMIN as ADMIN_KEY
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
 from tests.admin_support import PASSWORD
 from tests.analytics_support import CRISIS_TEXT, END, START, seed, seed_unanswered
+from tests.bot.browser_support import *  # noqa: F403  (the fixtures)
+from tests.bot.browser_support import SHOTS, WAIT_MS, expect, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-WAIT_MS = 10_000
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+pytestmark = needs_chromium
 
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="playwright is not installed (pip install -e '.[test]')")
-pytestmark = pytest.mark.skipif(
-    EXECUTABLE is None,
-    reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium "
-           "fonts-wqy-microhei; .ci/run does this)")
-expect = playwright_api.expect
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 @pytest.fixture
-def database_url(sqlite_only):
-    return sqlite_only
-
-
-@pytest.fixture
-async def base_url(settings, services, staff, users) -> AsyncIterator[str]:
-    """The real app over seeded services, served on a free loopback port."""
+async def served_data(services):
+    """Questions, answers, crises and votes over the report's weeks."""
     await seed_unanswered(services)
     await seed(services)
-    app = create_app(settings, services)
-    app[ADMIN_KEY] = staff
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=EXECUTABLE, args=ARGS,
-                                           timeout=30_000)
-        yield launched
-        await launched.close()
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)])

@@ -9,56 +9,20 @@ Screenshots of the inbox go to build/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-from aiohttp import web
 
-from bot.app import create_app
-from bot.keys import ADMIN as ADMIN_KEY
 from tests.admin_support import *  # noqa: F403  (fixtures and helpers)
-from tests.bot.test_admin_browser import ARGS, EXECUTABLE, WAIT_MS, log_in, playwright_api
+from tests.bot.browser_support import *  # noqa: F403  (the fixtures)
+from tests.bot.browser_support import SHOTS, WAIT_MS, expect, needs_chromium
+from tests.bot.test_admin_browser import log_in
 
-pytestmark = pytest.mark.skipif(
-    EXECUTABLE is None,
-    reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium "
-           "fonts-wqy-microhei; .ci/run does this)")
-expect = playwright_api.expect
+pytestmark = needs_chromium
 
-SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 ENTRY = "hotline.wenxin_youyue_intro"
 CARE = ["学生托管班是做什么的", "学生的托管班是做啥的"]  # to attach to ENTRY
 UNIFORM = ["校服在哪里买", "孩子的校服去哪里订购"]  # to become a new draft
 NOISE = ["2", "asdfgh", "。。。"]
 SCREENS = [(390, 844), (1366, 768)]
-
-
-@pytest.fixture
-def database_url(sqlite_only):
-    return sqlite_only
-
-
-@pytest.fixture
-async def base_url(settings, services, staff, users) -> AsyncIterator[str]:
-    """The real app over the test's services, served on a free loopback port."""
-    app = create_app(settings, services)
-    app[ADMIN_KEY] = staff
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        launched = await p.chromium.launch(executable_path=EXECUTABLE, args=ARGS,
-                                           timeout=30_000)
-        yield launched
-        await launched.close()
 
 
 async def api_ask(page, text: str) -> dict:
