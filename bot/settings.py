@@ -31,6 +31,8 @@ DATABASE_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}  # the engin
 AES_KEY_LENGTH = 43  # WeChat's EncodingAESKey: 32 bytes in base64 without the trailing "="
 _AES_KEY = re.compile(rf"^[A-Za-z0-9+/]{{{AES_KEY_LENGTH}}}$")
 _TELEGRAM_TOKEN = re.compile(r"^\d+:[\w-]+$")  # "123456789:AAE…" as @BotFather gives it
+ADMIN_SECRET_MIN = 32  # characters: a key anyone could guess signs nothing
+_ADMIN_SECRET = re.compile(rf"^\S{{{ADMIN_SECRET_MIN},}}$")
 _WEBHOOK_SECRET = re.compile(r"^[\w-]{1,256}$")  # what the Bot API accepts as secret_token
 _CHAT_ID = re.compile(r"^(-?\d+|@\w{5,})$")  # a numeric chat id or a public @channel name
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+$")
@@ -276,7 +278,9 @@ class Settings(BaseSettings):
     alert_email_to: Annotated[str | None, AfterValidator(_addresses)] = None  # comma-separated
     alert_email_from: Annotated[str | None, AfterValidator(_address)] = None
 
-    admin_secret_key: SecretStr | None = None
+    admin_secret_key: Annotated[SecretStr | None, _matching(
+        _ADMIN_SECRET, f"must be at least {ADMIN_SECRET_MIN} characters without spaces "
+                       "(e.g. the output of: openssl rand -hex 32)")] = None
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated
     # addresses or networks (e.g. "127.0.0.1,10.0.0.0/8"). Empty: forwarded headers are ignored.
     trusted_proxies: Annotated[str, AfterValidator(_proxies)] = ""

@@ -67,6 +67,9 @@ def one_line(out: subprocess.CompletedProcess[str]) -> str:
       "WENJIAO_WECHAT_AES_KEY": "tooShortKey"},
      "wenjiao: WENJIAO_WECHAT_AES_KEY: must be the 43-character EncodingAESKey (letters, "
      "digits, '+' and '/') from the official account's server settings (got 11 characters)"),
+    ({"WENJIAO_ADMIN_SECRET_KEY": "changeme"},
+     "wenjiao: WENJIAO_ADMIN_SECRET_KEY: must be at least 32 characters without spaces (e.g. "
+     "the output of: openssl rand -hex 32) (got 8 characters)"),
     ({"WENJIAO_WECHAT_AES_KEY": AES_KEY},
      "wenjiao: WENJIAO_WECHAT_AES_KEY needs WENJIAO_WECHAT_APPID: safe mode decrypts with the "
      "app id"),
@@ -111,8 +114,10 @@ def test_every_command_that_reads_the_settings_checks_them(tmp_path, faq):
 
 def test_settings_accept_what_operators_type():
     settings = Settings(_env_file=None, log_level="debug", log_format="TEXT", port=" 8081 ",
-                        wechat_aes_key=AES_KEY, wechat_appid="wx0123456789abcdef")
+                        wechat_aes_key=AES_KEY, wechat_appid="wx0123456789abcdef",
+                        admin_secret_key=" " + "0f" * 32 + "\n")
     assert (settings.log_level, settings.log_format, settings.port) == ("DEBUG", "text", 8081)
+    assert settings.admin_secret_key.get_secret_value() == "0f" * 32  # pasted with a newline
     assert Settings(_env_file=None).port == 8080  # the defaults pass their own rules
 
 
