@@ -81,5 +81,13 @@ def test_lint_finds_an_answer_saying_a_detail_is_missing_that_not_covered_omits(
     assert "phone" in problems[0].detail and "documents" in problems[0].detail
 
 
+def test_lint_finds_an_answer_that_opens_with_what_the_document_lacks(content, engine):
+    entry = content.entries[0]
+    backwards = entry.model_copy(update={"answer": "文件没有写报名的电话。" + entry.answer})
+    problems = [p.entry_id for p in check_entries([backwards, *content.entries[1:]], engine)
+                if p.check == "lacks_first"]
+    assert problems == [entry.id]  # test_lint_is_clean: no shipped answer opens so
+
+
 def test_every_entry_says_what_its_source_lacks(content):
     assert all(e.not_covered for e in content.entries)
