@@ -88,8 +88,7 @@ def _honesty(entries: list[FaqEntry]) -> list[Problem]:
         if missing:
             problems.append(Problem(e.id, "not_covered", "the answer says the document lacks "
                                     f"{', '.join(missing)} but not_covered does not list it"))
-        first = re.split(r"[。！？\n]", e.answer.strip(), maxsplit=1)[0]
-        if _LACKS.fullmatch(first):  # a reader who stops after one sentence learns only a gap
+        if _LACKS.match(e.answer.strip()):  # a reader who stops at the first clause learns a gap
             problems.append(Problem(e.id, "lacks_first", "the answer opens with what the "
                                     "document lacks; lead with what it says, the gap after"))
     return problems
