@@ -26,7 +26,8 @@ def train_command(
     target = out or default_model_path()
     chosen = training.train_from_content(
         settings().faq_dir, target,
-        progress=lambda grid: track(list(grid), description="fitting, one head and C at a time"))
+        progress=lambda grid: track(list(grid), description="fitting, one head and setting at a time"),
+    )
     typer.echo(json.dumps({"model": str(target), **chosen}, ensure_ascii=False, indent=2))
 
 

@@ -221,7 +221,11 @@ class SafetyCheck:
         """The message's tier."""
         model = self.model
         crisis, distress = model.probabilities(text)
-        if crisis >= model.threshold:
+        # The tiers nest: a crisis is distress too. The network alone can be sure of a phrase
+        # it learned from crises ("小区门口" of a child taken at the gate) in a message the
+        # distress head reads as plain ("小区门口的快递柜怎么用"); on the validation writers the
+        # condition costs no crisis.
+        if crisis >= model.threshold and distress >= model.distress_threshold:
             return Assessment("crisis", crisis, distress, "model")
         matched = is_crisis(text)
         if matched and (distress >= model.rules_confirm or self._sentence_confirms(text)):

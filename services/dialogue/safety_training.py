@@ -1,15 +1,18 @@
 """Training and evaluating the learned crisis detector (``intents.crisis_model``).
 
-``wenjiao safety train`` calls :func:`train`: it fits two logistic regressions (scikit-learn) on
-the corpus's ``train`` writers over the same features: the crisis head (crisis against the rest)
-and the distress head (crisis or concern against none). On the ``validation`` writers it chooses
-each head's regularisation and threshold: the crisis head's is the highest that keeps validation
-recall at ``TARGET_RECALL`` (then the fewest false alarms); the distress head's is the highest
+``wenjiao safety train`` calls :func:`train`: it fits two heads (scikit-learn) on the corpus's
+``train`` writers over the same features: the crisis head, a network with one hidden layer
+(crisis against the rest), and the distress head, a logistic regression (crisis or concern
+against none). On the ``validation`` writers it chooses each head's setting (the network's size
+and penalty from ``NETWORK_GRID``, the regression's C): the fewest false alarms at the head's
+recall target, and the crisis threshold is the highest that keeps validation recall at
+``TARGET_RECALL``, measured on the network as quantised for the file; the distress head's is the highest
 that keeps ``DISTRESS_RECALL`` of crises and concerns and still gives the warm line with the
 emergency numbers to every validation crisis the crisis head and the patterns miss (capped at
 ``DISTRESS_FLOOR``, so one odd message cannot put a line under every answer). The ``test``
-writers are never read here. The same corpus, the same code and the same library versions give the same file
-byte for byte (liblinear is deterministic; floats are rounded before writing).
+writers are never read here. The same corpus, the same code and the same library versions give
+the same file on one machine (liblinear and the seeded network are deterministic; floats are
+rounded and the network's weights quantised before writing).
 
 scikit-learn is needed only to train (it is a test/train dependency, not a run-time one).
 """
@@ -36,14 +39,18 @@ DISTRESS_FLOOR = 0.05  # the distress threshold is never set below this
 # crisis missed, so concerns do not count here.
 RULES_CONFIRM_MAX_ADDED = 1 / 500
 RULES_CONFIRM_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(14))
-C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)  # the distress head's regularisation
+# The crisis network's (hidden units, L2 penalty), trained for a fixed number of epochs.
+NETWORK_GRID = ((32, 1e-4), (32, 1e-3), (64, 1e-4))
+NETWORK_EPOCHS = 60
 MIN_DF = 2
 DIGITS = 5
 # The scope corpus's writers used as everyday messages (train) and in the choice (validation).
-EVERYDAY_WRITERS = frozenset({"c1", "c3", "c4"})
+EVERYDAY_WRITERS = frozenset({"c1", "c3", "c4", "c6", "c7", "c8"})
 EVERYDAY_VALIDATION_WRITERS = frozenset({"c5"})
 # Wraps the grid of (head, C) fits, e.g. in a progress bar.
-Progress = Callable[[list[tuple[str, float]]], Iterable[tuple[str, float]]]
+Progress = Callable[[list[tuple[str, tuple[float, float]]]],
+                    Iterable[tuple[str, tuple[float, float]]]]
 
 
 @dataclass
@@ -135,6 +142,7 @@ def train(corpus: str | Path, out: str | Path, *, everyday: Iterable[str] = (),
     words parents use for policy questions (随迁子女, 打工, 入学) from the crises written in them.
     ``everyday_validation`` (the scope corpus's validation writer) counts in the choice.
     """
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     folder = Path(corpus)
@@ -146,53 +154,46 @@ def train(corpus: str | Path, out: str | Path, *, everyday: Iterable[str] = (),
                                  min_df=MIN_DF, norm="l2", use_idf=True, smooth_idf=True)
     x_train = vectorizer.fit_transform([r["text"] for r in train_rows])
     x_valid = vectorizer.transform([r["text"] for r in valid_rows])
+    crisis_train = [r["label"] == "crisis" for r in train_rows]
     crisis_valid = [r["label"] == "crisis" for r in valid_rows]
+    distress_train = [r["label"] != "none" for r in train_rows]
     distress_valid = [r["label"] != "none" for r in valid_rows]
-    labels = {"crisis": ([r["label"] == "crisis" for r in train_rows], crisis_valid,
-                         TARGET_RECALL),
-              "distress": ([r["label"] != "none" for r in train_rows], distress_valid,
-                           DISTRESS_RECALL)}
-    best: dict[str, tuple[float, float, float, Any, list[float]]] = {}
-    grid = [(head, c) for head in labels for c in C_GRID]
-    for head, c in progress(grid):  # per head, the C with the fewest false alarms at target
-        y_train, y_valid, target = labels[head]
-        model = _logistic(c).fit(x_train, y_train)
-        probabilities = [float(p) for p in model.predict_proba(x_valid)[:, 1]]
+    order = [i for _, i in sorted(vectorizer.vocabulary_.items())]  # the file's feature order
+
+    def alarms_at_target(probabilities: list[float], y_valid: list[bool], target: float,
+                         ) -> tuple[float, float]:
         cut = _threshold(probabilities, y_valid, target)
         alarms = sum(p >= cut and not y for p, y in zip(probabilities, y_valid, strict=True))
-        key = (alarms / max(1, y_valid.count(False)), -cut, c, model, probabilities)
-        if head not in best or key[:2] < best[head][:2]:
-            best[head] = key
-    _, _, c_crisis, crisis_model, crisis_p = best["crisis"]
-    _, _, c_distress, distress_model, distress_p = best["distress"]
+        return alarms / max(1, y_valid.count(False)), -cut
+
+    candidates = [("network", setting) for setting in NETWORK_GRID] + [
+        ("distress", (c, 0.0)) for c in C_GRID]
+    best: dict[str, tuple[tuple[float, float], Any, list[float], tuple[float, float]]] = {}
+    for head, setting in progress(candidates):
+        if head == "network":  # fewest false alarms at the recall target, as quantised
+            network = _quantised(_network(*setting).fit(x_train, crisis_train), order)
+            probabilities = _network_probabilities(network, x_valid[:, order])
+            key = alarms_at_target(probabilities, crisis_valid, TARGET_RECALL)
+        else:
+            model = _logistic(setting[0]).fit(x_train, distress_train)
+            network, probabilities = model, [float(p) for p in model.predict_proba(x_valid)[:, 1]]
+            key = alarms_at_target(probabilities, distress_valid, DISTRESS_RECALL)
+        if head not in best or key < best[head][0]:
+            best[head] = (key, network, probabilities, setting)
+    _, network_document, crisis_p, (hidden, alpha) = best["network"]
+    _, distress_model, distress_p, (c_distress, _) = best["distress"]
     threshold = _threshold(crisis_p, crisis_valid, TARGET_RECALL)
-    distress_threshold = _threshold(distress_p, distress_valid, DISTRESS_RECALL)
-    unhelped = [d for p, d, row in zip(crisis_p, distress_p, valid_rows, strict=True)
-                if row["label"] == "crisis" and p < threshold + 1e-3  # rounding margin
-                and not is_crisis(row["text"])]
-    if unhelped:
-        distress_threshold = min(distress_threshold, _below(min(unhelped)))
-    distress_threshold = max(DISTRESS_FLOOR, distress_threshold)
-    rules_confirm = 2.0
-    matched = [is_crisis(r["text"]) for r in valid_rows]
-    for level in sorted(RULES_CONFIRM_GRID, reverse=True):
-        added = [m and d >= level and p < threshold
-                 for m, d, p in zip(matched, distress_p, crisis_p, strict=True)]
-        if sum(a and not y for a, y in zip(added, distress_valid, strict=True)) > max(
-                1, RULES_CONFIRM_MAX_ADDED * distress_valid.count(False)):
-            break
-        rules_confirm = level
-    vocabulary = vectorizer.vocabulary_
-    crisis_coef, distress_coef = crisis_model.coef_[0], distress_model.coef_[0]
-    weights = {f: [round(float(vectorizer.idf_[i]), DIGITS), round(float(crisis_coef[i]), DIGITS),
-                   round(float(distress_coef[i]), DIGITS)]
-               for f, i in sorted(vocabulary.items())}
-    meta = {"c": c_crisis, "distress_c": c_distress, "min_df": MIN_DF,
+    distress_threshold, rules_confirm = _distress_levels(crisis_p, distress_p, valid_rows,
+                                                         threshold)
+    distress_coef = np.asarray(distress_model.coef_[0])
+    weights = {f: [round(float(vectorizer.idf_[i]), DIGITS), round(float(distress_coef[i]), DIGITS)]
+               for f, i in sorted(vectorizer.vocabulary_.items())}
+    meta = {"hidden": hidden, "alpha": alpha, "epochs": NETWORK_EPOCHS,
+            "distress_c": c_distress, "min_df": MIN_DF,
             "target_recall": TARGET_RECALL, "distress_recall": DISTRESS_RECALL,
             "train_rows": len(train_rows), "validation_rows": len(valid_rows),
             "features": len(weights)}
-    document = {"bias": round(float(crisis_model.intercept_[0]), DIGITS),
-                "threshold": threshold,
+    document = {"threshold": threshold, "network": network_document,
                 "distress": {"bias": round(float(distress_model.intercept_[0]), DIGITS),
                              "threshold": distress_threshold, "rules_confirm": rules_confirm},
                 "meta": meta, "weights": weights}
@@ -209,10 +210,80 @@ def train(corpus: str | Path, out: str | Path, *, everyday: Iterable[str] = (),
             "validation_concern_line_on_none": valid.lines_on_none / max(1, valid.nones)}
 
 
+def _distress_levels(crisis_p: list[float], distress_p: list[float],
+                     valid_rows: list[dict[str, Any]], threshold: float) -> tuple[float, float]:
+    """The distress threshold (``DISTRESS_RECALL``, lowered until every validation crisis the
+    crisis head and the patterns miss gets the concern line) and the distress level at which a
+    pattern match counts as a crisis (see ``RULES_CONFIRM_MAX_ADDED``)."""
+    distress_valid = [r["label"] != "none" for r in valid_rows]
+    distress_threshold = _threshold(distress_p, distress_valid, DISTRESS_RECALL)
+    unhelped = [d for p, d, row in zip(crisis_p, distress_p, valid_rows, strict=True)
+                if row["label"] == "crisis" and p < threshold + 1e-3  # rounding margin
+                and not is_crisis(row["text"])]
+    if unhelped:
+        distress_threshold = min(distress_threshold, _below(min(unhelped)))
+    distress_threshold = max(DISTRESS_FLOOR, distress_threshold)
+    rules_confirm = 2.0
+    matched = [is_crisis(r["text"]) for r in valid_rows]
+    for level in sorted(RULES_CONFIRM_GRID, reverse=True):
+        added = [m and d >= level and p < threshold
+                 for m, d, p in zip(matched, distress_p, crisis_p, strict=True)]
+        if sum(a and not y for a, y in zip(added, distress_valid, strict=True)) > max(
+                1, RULES_CONFIRM_MAX_ADDED * distress_valid.count(False)):
+            break
+        rules_confirm = level
+    return distress_threshold, rules_confirm
+
+
 def _logistic(c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=c, solver="liblinear", class_weight="balanced", random_state=0)
+
+
+def _network(hidden: float, alpha: float) -> Any:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)  # a fixed number of epochs
+    return MLPClassifier(hidden_layer_sizes=(int(hidden),), alpha=alpha,
+                         max_iter=NETWORK_EPOCHS, random_state=0)
+
+
+def _quantised(model: Any, order: list[int]) -> dict[str, Any]:
+    """The fitted network as the model file holds it: int8 input weights (rows in the file's
+    feature order) with one scale per hidden unit, the rest as rounded floats."""
+    import base64
+
+    import numpy as np
+
+    first = np.asarray(model.coefs_[0])[order]
+    scale = np.abs(first).max(axis=0) / 127.0
+    scale[scale == 0.0] = 1.0
+    scale = np.array([float(f"{s:.6g}") for s in scale])
+    quantised = np.clip(np.rint(first / scale), -127, 127).astype(np.int8)
+    return {"rows": base64.b64encode(quantised.tobytes(order="C")).decode("ascii"),
+            "scale": [float(s) for s in scale],
+            "hidden_bias": [round(float(b), DIGITS) for b in model.intercepts_[0]],
+            "out": [round(float(w), DIGITS) for w in np.asarray(model.coefs_[1])[:, 0]],
+            "out_bias": round(float(model.intercepts_[1][0]), DIGITS)}
+
+
+def _network_probabilities(document: dict[str, Any], x: Any) -> list[float]:
+    """The quantised network's crisis probabilities for the rows of ``x`` (features in the
+    file's order), as :class:`intents.crisis_model.Network` computes them."""
+    import base64
+
+    import numpy as np
+
+    scale = np.array(document["scale"])
+    raw = np.frombuffer(base64.b64decode(document["rows"]), dtype=np.int8)
+    first = raw.reshape(-1, len(scale)).astype(np.float64)
+    hidden = np.maximum(np.asarray(x @ first) * scale + np.array(document["hidden_bias"]), 0.0)
+    logits = hidden @ np.array(document["out"]) + document["out_bias"]
+    return [float(p) for p in 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))]
 
 
 def train_from_content(faq_dir: str | Path, out: str | Path, progress: Progress = lambda x: x,
