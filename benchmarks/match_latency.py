@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     content = load_content(ROOT / "faq_data")
-    normalizer = Normalizer(content.synonyms)
+    normalizer = Normalizer(content.synonyms, content.places)
     shipped = list(content.entries)
     messages = queries(shipped, args.queries, rng)
     print(f"{'corpus':>10} {'entries':>8} {'phrasings':>10} {'build s':>8} {'p50 ms':>8} "

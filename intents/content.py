@@ -44,6 +44,7 @@ class Content(BaseModel):
     entries: tuple[FaqEntry, ...]
     topics: tuple[Topic, ...] = ()
     synonyms: dict[str, str] = Field(default_factory=dict)  # variant -> canonical
+    places: tuple[str, ...] = ()  # names that are context, not topic (places.yaml)
     small_talk: tuple[SmallTalk, ...] = ()
     out_of_scope: tuple[OutOfScope, ...] = ()
     ui: dict[str, dict[str, str]] = Field(default_factory=dict)  # key -> {"zh": ..., "en": ...}

@@ -45,6 +45,9 @@ class DecisionConfig:
     ``follow_up_chars``: a message this short (or a correction) may be a follow-up of the last
     answer, if it is at most ``follow_up_bare_chars`` long or reads as one (那…, …呢, …吗, 这个); ``stands_alone``: a follow-up candidate that the engine answers by itself at least
     this well is answered as it stands, never bent towards the old topic.
+    ``background_floor``: a complaint is told what the 2024 plan says on its subject only when
+    the subject's entry scores at least this (a complaint is a story, and a weak match is not
+    its subject).
     """
 
     threshold: float = 0.38
@@ -58,6 +61,7 @@ class DecisionConfig:
     follow_up_chars: int = 14
     follow_up_bare_chars: int = 6
     stands_alone: float = 0.6
+    background_floor: float = 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,22 @@ _NAMED = re.compile(r"([\u4e00-\u9fff]{2,6})(小学|中学|初中|高中|幼儿�
 # Wenzhou's districts and counties: named without a suffix as often as with one.
 PLACES = ("鹿城", "龙湾", "瓯海", "洞头", "瑞安", "乐清", "龙港", "永嘉", "平阳", "苍南", "文成",
           "泰顺")
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+")
+# What the plan says (2024年工作要点, 提出, 将, 力争), not what the summary counted as done.
+_PLAN = re.compile(r"2024|工作要点|提出|力争|计划|将|\b(?:plan|target|will)\b", re.IGNORECASE)
+
+
+def plan_background(answer: str) -> str:
+    """The sentences of an answer that say what the 2024 plan intends, not the 2023 results.
+
+    A complaint is never answered with an achievement ("建成阳光厨房2493个，覆盖率达100%" to a
+    parent upset about the canteen reads as dismissive); what the plan commits to is background
+    the person may use when they take the matter up. Empty when the answer has none."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(answer) if s.strip()]
+    joiner = " " if answer.isascii() else ""
+    return joiner.join(s for s in sentences if _PLAN.search(s) and "2023" not in s)
 
 
 def read_act(reading: Reading, thresholds: Mapping[str, float]) -> Act:

@@ -79,7 +79,7 @@ class Analyses:
         """The analysis of a content text."""
         found = self._items.get(text)
         if found is None:
-            norm = self.normalizer(text)
+            norm = self.normalizer.core(self.normalizer(text))
             found = (norm, spoken(norm), frozenset(extract(norm)))
             if len(self._items) >= self._limit:
                 self._items.clear()
@@ -186,7 +186,7 @@ class IntentEngine:
         return self._queries(text)
 
     def _query(self, text: str) -> _Query:
-        norm = self.normalize(text)
+        norm = self.normalize.core(self.normalize(text))
         feats = frozenset(extract(norm))
         return _Query(text, norm, spoken(norm), feats,
                       self._weight(feats), frozenset(f[0] for f in feats))

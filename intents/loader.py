@@ -17,7 +17,7 @@ from intents.content import Content, OutOfScope, SmallTalk
 from intents.errors import FaqDataError
 from intents.models import FaqEntry, Topic
 
-SPECIAL_FILES = {"topics", "synonyms", "small_talk", "ui", "out_of_scope", "regression"}
+SPECIAL_FILES = {"topics", "synonyms", "places", "small_talk", "ui", "out_of_scope", "regression"}
 
 
 def _read(path: Path) -> Any:
@@ -55,6 +55,14 @@ def _synonyms(data: Any) -> dict[str, str]:
     return table
 
 
+def _places(data: Any) -> tuple[str, ...]:
+    """``places: {group: [name, ...]}`` in the file; one tuple of names in memory."""
+    groups = (data or {}).get("places", {}) or {}
+    if not isinstance(groups, dict):
+        raise FaqDataError("places.yaml: expected 'places' to map groups to lists of names")
+    return tuple(dict.fromkeys(str(name) for names in groups.values() for name in names or ()))
+
+
 def load_content(directory: str | Path) -> Content:
     """Load and validate every content file in ``directory`` (re-read when a file changes)."""
     root = Path(directory)
@@ -87,6 +95,7 @@ def _load(root: Path, _stamp: tuple[tuple[str, int, int], ...]) -> Content:
             entries=tuple(entries),
             topics=tuple(Topic.model_validate(t) for t in special("topics").get("topics", [])),
             synonyms=_synonyms(special("synonyms")),
+            places=_places(special("places")),
             small_talk=tuple(SmallTalk.model_validate(s)
                              for s in special("small_talk").get("small_talk", [])),
             out_of_scope=tuple(OutOfScope.model_validate(s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 
 import opencc
@@ -78,7 +78,15 @@ class Normalizer:
     word's reading, so ``waidi haizi shangxue`` finds what 外地孩子上学 finds.
     """
 
-    def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
+    def __init__(self, synonyms: Mapping[str, str] | None = None,
+                 context: Iterable[str] = ()) -> None:
+        names = {basic_form(n) for n in context if n.strip()}
+        self.context: tuple[str, ...] = tuple(sorted(names))
+        self._context = _alternation(list(names), ascii_bounds=True)
+        sounds = sorted({_syllables(n) for n in names if not n.isascii()} - {""},
+                        key=len, reverse=True)
+        self._context_spoken = (re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, sounds))
+                                           + r")(?!\S)") if sounds else None)
         table = {basic_form(k): basic_form(v) for k, v in (synonyms or {}).items()}
         self._table = {k: v for k, v in table.items() if k and k != v}
         self._pattern = _alternation(list(self._table), ascii_bounds=True)
@@ -99,6 +107,17 @@ class Normalizer:
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._table[m.group(0)], text)
         return strip_symbols(text)
+
+    def core(self, norm: str) -> str:
+        """A normalised text without its place names: the part a question is matched on.
+
+        A district's or town's name (``faq_data/places.yaml``) says where the person is, not what
+        they ask; left in, it draws the entries whose answers happen to mention it."""
+        if self._context is None or not norm:
+            return norm
+        if self._context_spoken is not None and looks_like_pinyin(norm):
+            return _SPACES.sub(" ", self._context_spoken.sub(" ", norm)).strip()
+        return _SPACES.sub(" ", self._context.sub(" ", norm)).strip()
 
     def _pinyin(self, text: str) -> str:
         """Pinyin input as spaced syllables with the synonym table applied."""

@@ -64,7 +64,7 @@ def lint(
     from intents.lint import check_entries
 
     content = load_content(directory or settings().faq_dir)
-    engine = IntentEngine(content.entries, Normalizer(content.synonyms))
+    engine = IntentEngine(content.entries, Normalizer(content.synonyms, content.places))
     problems = check_entries(list(content.entries), engine)
     for problem in problems:
         print(problem)

@@ -76,15 +76,17 @@ async def logout(request: web.Request) -> web.Response:
 # -- inbox, feedback, crisis -----------------------------------------------------------------
 
 async def unanswered(request: web.Request) -> web.Response:
-    """Open questions grouped by the engine's reading, most asked first; ``?pick=GROUP&q=WORDS``
-    adds the entries found by those words to that group's picker (works without script)."""
+    """Open questions grouped by the engine's reading, most asked first, then the complaints
+    (投诉与诉求, dismiss only); ``?pick=GROUP&q=WORDS`` adds the entries found by those words to
+    that group's picker (works without script)."""
     inbox, content = staff(request).inbox, staff(request).content
     overview = await inbox.overview()
     pick, words = request.query.get("pick", ""), request.query.get("q", "").strip()
     found = await inbox.search(words) if pick and words else []
     return render(request, "unanswered.html", inbox=overview, groups=overview.groups,
-                  entries=await content.list_entries(), topics=topics(request), pick=pick,
-                  words=words, found=found, reasons=inbox.REASONS)
+                  complaints=overview.complaints, entries=await content.list_entries(),
+                  topics=topics(request), pick=pick, words=words, found=found,
+                  reasons=inbox.REASONS, complaint_reasons=inbox.COMPLAINT_REASONS)
 
 
 def _ids(form: MultiDictProxy[Any]) -> list[int]:

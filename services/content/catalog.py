@@ -45,7 +45,7 @@ class Catalog:
         self.content = content
         self.decision = decision or DecisionConfig()  # read by the dialogue and the preview
         self._shelf = shelf or EngineShelf()
-        self.normalizer = self._shelf.normalizer(content.synonyms)
+        self.normalizer = self._shelf.normalizer(content.synonyms, content.places)
         self._sessionmaker = sessionmaker
         self._config = config or MatchConfig()
         self._snapshot: Snapshot | None = None
@@ -65,7 +65,8 @@ class Catalog:
 
     def build(self, entries: list[FaqEntry]) -> IntentEngine:
         """An engine over ``entries`` with this catalog's normaliser and thresholds."""
-        return self._shelf.build(entries, self.content.synonyms, self._config)
+        return self._shelf.build(entries, self.content.synonyms, self._config,
+                                 self.content.places)
 
     async def load(self) -> None:
         """Read the published entries and swap in a new engine built from them."""

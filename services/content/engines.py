@@ -18,7 +18,9 @@ from intents import Analyses, FaqEntry, IntentEngine, MatchConfig, Normalizer
 KEEP_ENGINES = 2  # the running engine and the one being swapped in
 KEEP_TABLES = 2
 
-_EngineKey = tuple[tuple[FaqEntry, ...], tuple[tuple[str, str], ...], MatchConfig]
+# A normaliser's settings: the synonym table and the place names (context, not topic).
+_Table = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+_EngineKey = tuple[tuple[FaqEntry, ...], _Table, MatchConfig]
 
 
 class EngineShelf:
@@ -27,18 +29,18 @@ class EngineShelf:
     def __init__(self, keep: int = KEEP_ENGINES) -> None:
         self._keep = keep
         self._engines: OrderedDict[_EngineKey, IntentEngine] = OrderedDict()
-        self._analyses: OrderedDict[tuple[tuple[str, str], ...], Analyses] = OrderedDict()
+        self._analyses: OrderedDict[_Table, Analyses] = OrderedDict()
         self._lock = threading.Lock()
 
-    def normalizer(self, synonyms: Mapping[str, str]) -> Normalizer:
-        """The normaliser of a synonym table (the one its engines use)."""
+    def normalizer(self, synonyms: Mapping[str, str], places: Sequence[str] = ()) -> Normalizer:
+        """The normaliser of a synonym table and place list (the one its engines use)."""
         with self._lock:
-            return self._analyses_of(_table(synonyms)).normalizer
+            return self._analyses_of(_table(synonyms, places)).normalizer
 
     def build(self, entries: Sequence[FaqEntry], synonyms: Mapping[str, str],
-              config: MatchConfig) -> IntentEngine:
+              config: MatchConfig, places: Sequence[str] = ()) -> IntentEngine:
         """An engine over ``entries``: a kept one when nothing changed, else a new one."""
-        table = _table(synonyms)
+        table = _table(synonyms, places)
         key = (tuple(entries), table, config)
         with self._lock:
             engine = self._engines.get(key)
@@ -50,15 +52,15 @@ class EngineShelf:
             self._engines.move_to_end(key)
             return engine
 
-    def _analyses_of(self, table: tuple[tuple[str, str], ...]) -> Analyses:
+    def _analyses_of(self, table: _Table) -> Analyses:
         found = self._analyses.get(table)
         if found is None:
-            found = self._analyses[table] = Analyses(Normalizer(dict(table)))
+            found = self._analyses[table] = Analyses(Normalizer(dict(table[0]), table[1]))
             while len(self._analyses) > KEEP_TABLES:
                 self._analyses.popitem(last=False)
         self._analyses.move_to_end(table)
         return found
 
 
-def _table(synonyms: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(synonyms.items()))
+def _table(synonyms: Mapping[str, str], places: Sequence[str]) -> _Table:
+    return tuple(sorted(synonyms.items())), tuple(places)

@@ -8,11 +8,12 @@ Every change is a revision row, so nothing an admin does can lose content.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
@@ -24,6 +25,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, created_at, intpk, json_data, short_text, utcnow
+
+# What an inbox row is: a question the content lacks, or a complaint (a grievance about a school,
+# a petition, a request that something be built or fixed) that the bot sent elsewhere.
+InboxKind = Literal["question", "complaint"]
+INBOX_KINDS: tuple[InboxKind, ...] = get_args(InboxKind)
 
 
 class Entry(Base):
@@ -78,9 +84,16 @@ class Exchange(Base):
 
 
 class UnansweredQuestion(Base):
-    """A redacted question the bot could not answer, counted by its normalised form."""
+    """A redacted question the bot could not answer, counted by its normalised form.
+
+    ``kind`` says which part of the inbox it belongs to: ``question`` (content to write) or
+    ``complaint`` (the bot told the person where to take it; staff only read and dismiss it).
+    """
 
     __tablename__ = "unanswered"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in INBOX_KINDS)})", name="kind"),
+    )
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -89,6 +102,8 @@ class UnansweredQuestion(Base):
     best_intent: Mapped[str | None] = mapped_column(String(120))
     best_score: Mapped[float] = mapped_column(default=0.0)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[InboxKind] = mapped_column(String(16), default="question",
+                                            server_default="question")
     first_seen: Mapped[created_at]
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

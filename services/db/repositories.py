@@ -15,7 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.db.base import Base, utcnow
-from services.db.models import Entry, Exchange, Feedback, Meta, UnansweredQuestion
+from services.db.models import (
+    Entry,
+    Exchange,
+    Feedback,
+    InboxKind,
+    Meta,
+    UnansweredQuestion,
+)
 
 Insert = PostgresqlInsert | SqliteInsert
 CONTENT_VERSION = "content_version"
@@ -76,21 +83,24 @@ async def log_exchange(session: AsyncSession, **fields: Any) -> int:
 
 
 async def record_unanswered(
-    session: AsyncSession, key: str, text: str, best_intent: str | None, best_score: float
+    session: AsyncSession, key: str, text: str, best_intent: str | None, best_score: float,
+    kind: InboxKind = "question",
 ) -> None:
-    """Count a redacted unanswered question under its normalised key.
+    """Count a redacted unanswered question (or complaint: ``kind``) under its normalised key.
 
     One atomic upsert (``INSERT … ON CONFLICT (key) DO UPDATE SET count = count + 1``, on
     PostgreSQL and SQLite alike): the same question sent by many people at once is counted once
-    each, never a unique-key error and a lost exchange.
+    each, never a unique-key error and a lost exchange. The row keeps the newest wording and
+    kind.
     """
-    statement = upsert_insert(session, UnansweredQuestion).values(key=key[:300], text=text, best_intent=best_intent,
-                                     best_score=best_score, count=1, resolved=False,
-                                     first_seen=utcnow(), last_seen=utcnow())
+    now = utcnow()
+    statement = upsert_insert(session, UnansweredQuestion).values(
+        key=key[:300], text=text, best_intent=best_intent, best_score=best_score, kind=kind,
+        count=1, resolved=False, first_seen=now, last_seen=now)
     await session.execute(statement.on_conflict_do_update(
         index_elements=[UnansweredQuestion.key],
         set_={"count": UnansweredQuestion.count + 1, "last_seen": statement.excluded.last_seen,
-              "text": statement.excluded.text}))
+              "text": statement.excluded.text, "kind": statement.excluded.kind}))
 
 
 def upsert_insert(session: AsyncSession, table: type[Base]) -> Insert:

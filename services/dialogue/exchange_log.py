@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from intents.inbox_filter import not_a_question
 from services.db import repositories as repo
+from services.db.models import InboxKind
 from services.dialogue.messages import IncomingMessage, Reply
 from services.dialogue.privacy import pseudonym, redact
 
@@ -28,7 +29,8 @@ class ExchangeLog:
 
     async def record(self, message: IncomingMessage, text: str, reply: Reply, *,
                      flagged: bool, unanswered: bool, best_intent: str | None,
-                     elapsed: float, question: str = "") -> int | None:
+                     elapsed: float, question: str = "",
+                     inbox_kind: InboxKind = "question") -> int | None:
         """Store one exchange (and the question in the inbox when it went unanswered: the
         message, or ``question`` when the step named the one that really went unanswered)."""
         if not self._enabled:
@@ -46,7 +48,8 @@ class ExchangeLog:
                 # The key is the normalised question (NFKC, numerals as digits): redacted again,
                 # so nothing that only reads as a number once normalised is stored in it.
                 key = redact(self._group_key(asked)) or asked
-                await repo.record_unanswered(session, key, asked, best_intent, reply.confidence)
+                await repo.record_unanswered(session, key, asked, best_intent, reply.confidence,
+                                             kind=inbox_kind)
         return exchange_id
 
     async def feedback(self, exchange_id: int, channel: str, user_id: str, value: int, *,

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # acknowledgement and how to get help, never an FAQ answer or a "not found".
 # ``quiet``: a message in a group chat not addressed to the bot (a notice, 收到): channels send
 # nothing.
+# ``referral``: a message the bot cannot take (a complaint, a petition), told who can.
 ReplyKind = Literal["answer", "clarify", "fallback", "crisis", "support", "greeting", "limited",
-                    "quiet"]
+                    "quiet", "referral"]
 Lang = Literal["zh", "en"]
 
 

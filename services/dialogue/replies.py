@@ -78,6 +78,18 @@ class ReplyBuilder:
         reply = self.answer(entry, score, lang)
         return reply.model_copy(update={"text": f"{lead}\n\n{reply.text}"})
 
+    def complaint(self, background: tuple[FaqEntry, str] | None, lang: Lang) -> Reply:
+        """A complaint or petition: acknowledged in one sentence, told the bot cannot take it and
+        which channels can, then (only when given) what the 2024 plan says on the subject, marked
+        as background with its citation, never as the answer."""
+        text = self.ui("complaint", lang)
+        if background is None:
+            return Reply(kind="referral", text=text, confidence=0.0, lang=lang)
+        entry, plan = background
+        text = f"{text}\n\n{self.ui('complaint_background', lang)}{plan}"
+        return Reply(kind="referral", text=text, confidence=0.0,
+                     source=entry.source.citation(), lang=lang)
+
     def fallback(self, decision: Decision, lang: Lang) -> Reply:
         """The honest fallback; the decision's near misses come first among its options, as
         "did you mean"."""

@@ -102,7 +102,7 @@ class DialogService:
         exchange_id = await self.exchanges.record(
             message, text, turn.reply, flagged=turn.flagged, unanswered=turn.unanswered,
             best_intent=turn.best_intent, elapsed=time.perf_counter() - started,
-            question=turn.question)
+            question=turn.question, inbox_kind=turn.inbox_kind)
         if turn.flagged and exchange_id is not None:
             for listener in self._flagged_listeners:
                 listener(exchange_id)

@@ -7,7 +7,8 @@ user's rate limit; then the safety check, whose crisis is answered first whateve
 says; then the crisis conversation mode (after a crisis reply every reply is supportive until the
 person says they are safe, asks a clear policy question or 30 minutes pass); then a pending choice
 (the number of an option offered last turn), small talk and messages not for the bot (read by
-the learned message model, ``message_kind.py``), the out-of-scope rules and, last, the engine's
+the learned message model, ``message_kind.py``), complaints (referred to who can take them,
+``complaints.py``), follow-ups, the out-of-scope rules and, last, the engine's
 ranking with the one decision of ``intents.decision``, which also says when an answer must first
 say what the document lacks.
 
@@ -28,6 +29,7 @@ from intents import MatchResult, decide
 from intents.decision import follow_up_text, missing_detail
 from intents.dialogue_rules import detect_language, out_of_scope
 from services.content import Catalog
+from services.dialogue.complaints import Complaint
 from services.dialogue.message_kind import MessageReader, Talk
 from services.dialogue.messages import Lang, Option, Reply
 from services.dialogue.replies import NONE_OPTION, TOPIC_PREFIX, ReplyBuilder
@@ -257,7 +259,8 @@ def default_steps(catalog: Catalog, replies: ReplyBuilder, limiter: RateLimit, *
     read = reader or MessageReader.load()
     return (Empty(replies), limiter, SafeNow(catalog, clock), Safety(check, replies, clock),
             CrisisMode(catalog, replies, clock), PendingChoice(catalog, replies),
-            Talk(catalog, replies, read), FollowUp(catalog), Scope(catalog, replies),
+            Talk(catalog, replies, read), Complaint(catalog, replies, read), FollowUp(catalog),
+            Scope(catalog, replies),
             Match(catalog, replies, read.thresholds))
 
 

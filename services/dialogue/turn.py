@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from intents import MatchResult, OutOfScope
 from intents.message_model import Reading
+from services.db.models import InboxKind
 from services.dialogue.conversation import Conversation
 from services.dialogue.messages import IncomingMessage, Lang, Option, Reply
 from services.dialogue.safety import Assessment
@@ -53,6 +54,8 @@ class Outcome:
     # What the inbox keeps when it is not the message itself: after "none of these", the
     # question that was clarified (already redacted), not the words "都不是".
     question: str = ""
+    # How the inbox files an unanswered message: a question, or a complaint (grouped apart).
+    inbox_kind: InboxKind = "question"
     decided_by: str = ""  # the step (and rule) that finished the turn, for the debug log
 
 

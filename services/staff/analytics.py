@@ -42,7 +42,7 @@ TOP_UNANSWERED = 5
 WORST_ENTRIES = 10
 # An exchange whose question went to the inbox was a fallback, or an answer that said what its
 # source lacks ("文件没有写……"); the latter is matched to a group only by its exact key.
-INBOX_KINDS = ("fallback", "answer")
+ASKED_KINDS = ("fallback", "answer")  # replies whose questions can be in the inbox
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
@@ -89,9 +89,10 @@ class AnalyticsService:
     async def _unanswered(self, session: AsyncSession,
                           period: DateRange) -> list[UnansweredTrend]:
         """The open inbox groups asked in the range, most asked first (the top few)."""
-        rows = await repo.list_unanswered(session, limit=500)
+        # Complaints are listed apart in the inbox; the trends are of questions to answer.
+        rows = [r for r in await repo.list_unanswered(session, limit=500) if r.kind == "question"]
         query = select(Exchange.created_at, Exchange.kind, Exchange.text).where(
-            Exchange.flagged.is_(False), Exchange.kind.in_(INBOX_KINDS))
+            Exchange.flagged.is_(False), Exchange.kind.in_(ASKED_KINDS))
         asked = [(at, kind, text) for at, kind, text
                  in await session.execute(_within(query, Exchange.created_at, period))]
         # Normalising is ~30 µs a text: a year of exchanges would hold the loop for seconds.

@@ -194,7 +194,7 @@ async def test_an_installation_without_the_document_answers_a_json_404(api, monk
 
 @pytest.mark.parametrize(("text", "kind"), [
     ("温心有约是什么", "answer"), ("今天天气怎么样", "fallback"), ("我不想活了", "crisis"),
-    ("你好", "greeting")])
+    ("你好", "greeting"), ("学校食堂的饭菜又冷又少，孩子吃不饱，我要投诉，请教育局管一管！", "referral")])
 async def test_ask_replies_match_the_reply_schema(api, text, kind):
     body = await check(await api.post("/api/ask", json={"text": text, "session": "s1"}),
                        "post", "/api/ask")
