@@ -126,6 +126,9 @@ class PendingChoice:
         engine = self._catalog.engine
         if not engine.has(picked.id):
             return None
+        # What the conversation remembers as asked: the option picked, not the digit typed, so
+        # a follow-up ("要收费吗") reads against it (a pressed button sends the title already).
+        turn.match_text = picked.title
         return Outcome(replies.answer(engine.entry(picked.id), 1.0, lang),
                        best_intent=picked.id, decided_by=self.name)
 
