@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 SPLITS = {
     "safety": {"train": ["s1", "s2", "s4", "s5", "s7", "s9", "s10", "s12", "s13", "s15", "s16",
-                         "s17", "s19", "s21", "s22", "s23"],
+                         "s17", "s19", "s21", "s22", "s23", "s24"],
                "validation": ["s6", "s11", "s18", "s20"], "test": ["s3", "s8", "s14"]},
     "scope": {"train": ["c1", "c3", "c4", "c6", "c7", "c8", "c9"], "validation": ["c5"],
               "test": ["c2"]},

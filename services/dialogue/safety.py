@@ -223,14 +223,15 @@ class SafetyCheck:
         crisis, distress = model.probabilities(text)
         # The tiers nest: a crisis is distress too. The network alone can be sure of a phrase
         # it learned from crises ("小区门口" of a child taken at the gate) in a message the
-        # distress head reads as plain ("小区门口的快递柜怎么用"); on the validation writers the
-        # condition costs no crisis.
-        if crisis >= model.threshold and distress >= model.distress_threshold:
+        # distress head reads as plain ("小区门口的快递柜怎么用"); such a message is a concern,
+        # so it still shows the numbers without the crisis reply and a staff alert.
+        sure = crisis >= model.threshold
+        if sure and distress >= model.distress_threshold:
             return Assessment("crisis", crisis, distress, "model")
         matched = is_crisis(text)
         if matched and (distress >= model.rules_confirm or self._sentence_confirms(text)):
             return Assessment("crisis", crisis, distress, "rules")
-        if distress >= model.distress_threshold:
+        if sure or distress >= model.distress_threshold:
             return Assessment("concern", crisis, distress, "model")
         if matched:
             return Assessment("concern", crisis, distress, "rules")
