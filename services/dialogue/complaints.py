@@ -31,6 +31,8 @@ class Complaint:
 
     async def __call__(self, turn: Turn) -> Outcome | None:
         """The referral reply for a complaint, or None for anything else."""
+        if turn.safety is not None and turn.safety.clear_distress:
+            return None  # "我好难过，每天都很孤单": distress, answered with support, not referred
         reading = turn.reading or self._reader.read(turn.text)
         if read_act(reading, self._reader.thresholds) != "complaint":
             return None

@@ -18,7 +18,7 @@ from services.platform import telemetry
 SAFE_NOW = "safe_now"  # the small talk that ends the crisis conversation mode
 CRISIS_MODE_SECONDS = 30 * 60  # the mode ends this long after the last message in it
 # Kinds of reply that answer what was asked, so the concern line is added to them.
-CONCERN_ADDS_TO = frozenset({"answer", "clarify", "greeting"})
+CONCERN_ADDS_TO = frozenset({"answer", "clarify", "greeting", "referral"})
 # What makes a message a question for leaving the crisis mode: a bare keyword ("荣誉") is not one.
 _ASKS = re.compile(r"[?？]|吗|么|什么|怎|哪|多少|几|谁|能否|是否|能不能|可不可以|可以|有没有|请问"
                    r"|\b(?:what|how|when|where|who|which|can|could|is|are|do|does)\b", re.I)

@@ -101,3 +101,9 @@ def test_the_background_keeps_the_plan_and_drops_the_results():
     assert plan_background(answer) == "2024年工作要点提出，深化阳光厨房建设。"
     assert plan_background("2023年完成培训20万人次。") == ""
     assert not re.search(r"2493|100%", plan_background(answer))
+
+
+async def test_sadness_is_met_with_support_not_referred_as_a_complaint(dialog):
+    reply = await say(dialog, "我好难过，每天都很孤单，什么都不想做，也没人理我")
+    assert reply.kind == "support"
+    assert "不能受理投诉" not in reply.text and "12356" in reply.text
