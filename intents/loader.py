@@ -18,11 +18,19 @@ from intents.errors import FaqDataError
 from intents.models import FaqEntry, Topic
 
 SPECIAL_FILES = {"topics", "synonyms", "places", "small_talk", "ui", "out_of_scope", "regression"}
+# libyaml's parser where PyYAML was built with it: the same safe subset, parsed ten times faster
+# (the content files take about 0.4 s with the pure-Python one, most of a cold ``wenjiao ask``).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """One YAML document, safe tags only (``yaml.safe_load``, with libyaml when installed)."""
+    return yaml.load(text, Loader=_SafeLoader)  # a safe loader: no arbitrary tags
 
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise FaqDataError(f"{path.name}: cannot read: {exc}") from exc
 

@@ -8,15 +8,28 @@ and are left to the word features.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from functools import cache
-
-from pypinyin.pinyin_dict import pinyin_dict
+from pathlib import Path
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z]+|[0-9.%]+|[\u3400-\u9fff]+")
 _MAX_SYLLABLE = 6
+
+
+def _character_readings() -> dict[str, str]:
+    """pypinyin's character table (``pinyin_dict.json``: code point -> "readings,..."), read
+    from the installed package without importing it: ``import pypinyin`` also loads its phrase
+    dictionary (about 43 MiB and a fifth of a second), which this module never uses."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pypinyin is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    data: dict[str, str] = json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8"))
+    return data
 
 
 @cache
@@ -27,14 +40,22 @@ def _table() -> dict[str, str]:
     magnitude faster, and matching only needs both sides read the same way (a homophone typo
     must read like the word it replaces), not the right reading of every polyphone.
     """
+    firsts = {int(key): readings.split(",")[0] for key, readings in _character_readings().items()}
+    # Tones off one distinct letter at a time (a few dozen), then each reading in one translate.
+    letters = set("".join(firsts.values())) - set("abcdefghijklmnopqrstuvwxyz")
+    toneless = str.maketrans({letter: _plain(letter) for letter in letters})
     table = {}
-    for code, readings in pinyin_dict.items():
-        first = readings.split(",")[0]
-        decomposed = unicodedata.normalize("NFD", first).replace("u\u0308", "v")
-        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    for code, first in firsts.items():
+        plain = first.translate(toneless)
         if plain.isascii() and plain.isalpha():
             table[chr(code)] = plain
     return table
+
+
+def _plain(letter: str) -> str:
+    """One letter of a reading without its tone mark: ǘ -> v, ā -> a, a lone combining mark -> ''."""
+    decomposed = unicodedata.normalize("NFD", letter).replace("u\u0308", "v")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _read(token: str) -> list[str]:

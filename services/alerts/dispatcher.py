@@ -22,9 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.alerts import outbox
-from services.alerts.mail import EmailSender
 from services.alerts.message import Alert
-from services.alerts.senders import DeliveryError, Sender, TelegramSender, WebhookSender
+from services.alerts.senders import DeliveryError, Sender
 from services.alerts.targets import EMAIL, TELEGRAM, WEBHOOK, AlertPolicy, AlertTargets
 from services.db.base import utcnow
 from services.db.models import Exchange
@@ -36,7 +35,10 @@ RECORD_TRIES = 3
 
 
 def build_senders(targets: AlertTargets, timeout: float) -> list[Sender]:
-    """One sender per configured channel."""
+    """One sender per configured channel (their clients are imported here, when one is)."""
+    from services.alerts.http_senders import TelegramSender, WebhookSender
+    from services.alerts.mail import EmailSender
+
     makers: dict[str, Callable[[], Sender]] = {
         WEBHOOK: lambda: WebhookSender(targets.webhook_url or "", timeout),
         TELEGRAM: lambda: TelegramSender(targets, timeout),

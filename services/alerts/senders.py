@@ -1,21 +1,17 @@
-"""One sender per alert channel: a JSON POST to a webhook, a message to the staff's Telegram
-group through the Bot API, an e-mail (``mail.py``).
+"""What every alert sender is: a JSON POST to a webhook or a message to the staff's Telegram
+group (``http_senders.py``), an e-mail (``mail.py``).
 
-Senders speak plain HTTP through httpx (the client python-telegram-bot itself uses), not the
-channel frameworks, which belong to ``bot``: an alert is one request, and this way the staff chat
-gets it from the bot's own token without a second PTB application. A sender either returns (the
-alert was accepted) or raises :class:`DeliveryError` with a short reason for the follow-up list:
-a status line, never a response body, a URL or the message.
+A sender either returns (the alert was accepted) or raises :class:`DeliveryError` with a short
+reason for the follow-up list: a status line, never a response body, a URL or the message. The
+senders themselves live apart, so that their clients (httpx, aiosmtplib) are imported only by a
+process with a channel configured, not by every ``wenjiao ask``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-import httpx
+from typing import Protocol
 
 from services.alerts.message import Alert
-from services.alerts.targets import TELEGRAM, WEBHOOK, AlertTargets
 
 MAX_REASON = 200
 
@@ -41,71 +37,6 @@ class Sender(Protocol):
         """Release the connections."""
 
 
-def _transport_error(exc: Exception) -> DeliveryError:
+def transport_error(exc: Exception) -> DeliveryError:
     """A network failure, named by its kind (the message may hold the URL and its token)."""
     return DeliveryError(type(exc).__name__)
-
-
-class WebhookSender:
-    """POST the alert as JSON; any 2xx is delivery. ``Idempotency-Key`` lets a receiver drop the
-    rare repeat (a worker that died after sending and before recording it)."""
-
-    channel = WEBHOOK
-
-    def __init__(self, url: str, timeout: float) -> None:
-        self._url = url
-        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-
-    async def send(self, alert: Alert) -> None:
-        """POST the alert's JSON object."""
-        headers = {"Idempotency-Key": f"wenjiao-crisis-{alert.exchange_id}"}
-        try:
-            response = await self._client.post(self._url, json=alert.payload(), headers=headers)
-        except httpx.HTTPError as exc:
-            raise _transport_error(exc) from None
-        if not response.is_success:
-            raise DeliveryError(f"HTTP {response.status_code}",
-                                _seconds(response.headers.get("Retry-After")))
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
-
-
-class TelegramSender:
-    """``sendMessage`` to the staff chat as plain text (no parse mode: nothing in the text can
-    become markup), through the Bot API server the bot itself uses."""
-
-    channel = TELEGRAM
-
-    def __init__(self, targets: AlertTargets, timeout: float) -> None:
-        if not targets.telegram_chat:
-            raise ValueError("no staff chat configured")
-        self._chat = targets.telegram_chat
-        self._url = targets.telegram_method_url("sendMessage")
-        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-
-    async def send(self, alert: Alert) -> None:
-        """Send the alert's text to the staff chat."""
-        params = {"chat_id": self._chat, "text": alert.body(),
-                  "link_preview_options": {"is_disabled": True}}
-        try:
-            response = await self._client.post(self._url, json=params)
-            body: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise _transport_error(exc) from None
-        if not body.get("ok"):
-            code = body.get("error_code", response.status_code)
-            description = str(body.get("description", ""))[:120]
-            retry_after = (body.get("parameters") or {}).get("retry_after")
-            raise DeliveryError(f"Telegram {code} {description}".strip(),
-                                float(retry_after) if retry_after else None)
-
-    async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
-
-
-def _seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` header in seconds (the date form is ignored: the backoff applies)."""
-    return float(value) if value and value.strip().isdigit() else None

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from services.db.models import Meta
 from services.db.repositories import CONTENT_VERSION
-from services.platform.redis_guard import REDIS_DOWN, RedisGuard
+from services.platform.redis_guard import RedisGuard, redis_down
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -106,7 +106,7 @@ class ContentEvents:
         while True:
             try:
                 await self._listen_once()
-            except REDIS_DOWN as exc:
+            except redis_down() as exc:
                 self._guard.failed(exc)
             await asyncio.sleep(RECONNECT_SECONDS)
 
@@ -123,7 +123,7 @@ class ContentEvents:
                     await self._refresh()
                     self.handled += 1
         finally:
-            with contextlib.suppress(*REDIS_DOWN):
+            with contextlib.suppress(*redis_down()):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _refresh(self) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intents import FaqEntry
+from intents.loader import parse_yaml
 from services.content import documents as docs
 from services.content.csv_files import read_csv
 from services.db import repositories as repo
@@ -49,7 +50,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     if path.suffix.lower() == ".csv":
         return read_csv(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ImportFailed(0, f"{path.name} 无法读取：{exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):

@@ -12,11 +12,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intents import FaqEntry
 from services.db.models import Entry, EntryRevision
 from services.db.repositories import bump_content_version
+
+_CHUNK = 500  # ids per IN (...) when reading what the store holds
 
 
 def entry_data(entry: FaqEntry) -> dict[str, Any]:
@@ -45,28 +48,43 @@ class SeedReport:
 
 
 async def seed_entries(session: AsyncSession, entries: list[FaqEntry]) -> SeedReport:
-    """Insert or update the file entries; keep every entry an admin has edited."""
+    """Insert or update the file entries; keep every entry an admin has edited.
+
+    The store's hashes are read in one query per 500 entries, not one per entry: every start
+    seeds, and nearly always finds nothing changed (one round trip instead of 154 on the shipped
+    content). Only a changed entry's row is loaded whole."""
     report = SeedReport()
+    known: dict[str, tuple[str | None, bool]] = {}
+    ids = [entry.id for entry in entries]
+    for start in range(0, len(ids), _CHUNK):
+        rows = await session.execute(select(Entry.id, Entry.seed_hash, Entry.edited)
+                                     .where(Entry.id.in_(ids[start:start + _CHUNK])))
+        known.update((row.id, (row.seed_hash, row.edited)) for row in rows)
     for entry in entries:
         data = entry_data(entry)
         digest = data_hash(data)
-        row = await session.get(Entry, entry.id)
-        if row is None:
+        if entry.id not in known:
             session.add(Entry(id=entry.id, topic=entry.topic, published=data, version=1,
                               seed_hash=digest, updated_by="seed"))
             session.add(EntryRevision(entry_id=entry.id, version=1, action="seed", data=data,
                                       author="seed"))
+            known[entry.id] = (digest, False)  # the same id twice in one run is added once
             report.added.append(entry.id)
-        elif row.seed_hash == digest:
+            continue
+        seed_hash, edited = known[entry.id]
+        if seed_hash == digest:
             report.unchanged += 1
-        elif row.edited:
+        elif edited:
             report.kept_admin_edits.append(entry.id)
         else:
+            row = await session.get(Entry, entry.id)
+            assert row is not None  # just read in this transaction
             row.published, row.topic, row.seed_hash = data, entry.topic, digest
             row.version += 1
             row.updated_by = "seed"
             session.add(EntryRevision(entry_id=entry.id, version=row.version, action="seed",
                                       data=data, author="seed"))
+            known[entry.id] = (digest, False)
             report.updated.append(entry.id)
     await session.flush()
     if report.changed:

@@ -18,14 +18,13 @@ from services.platform.ratelimit import (
     RedisRateLimiter,
     WindowRateLimiter,
 )
-from services.platform.redis_guard import REDIS_DOWN, RedisGuard
+from services.platform.redis_guard import RedisGuard, redis_down
 from services.platform.roles import CLI, ROLE_LABELS, ROLES, Principal, require
 from services.platform.timeutil import as_utc, local, parse_local
 from services.platform.ttl_store import FallbackTtlStore, MemoryTtlStore, RedisTtlStore, TtlStore
 
 __all__ = [
     "CLI",
-    "REDIS_DOWN",
     "ROLES",
     "ROLE_LABELS",
     "BackupError",
@@ -46,6 +45,7 @@ __all__ = [
     "backup_sqlite",
     "local",
     "parse_local",
+    "redis_down",
     "require",
     "restore_sqlite",
     "retention",

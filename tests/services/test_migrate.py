@@ -14,7 +14,14 @@ from sqlalchemy.engine import Connection
 
 from services import start_services
 from services.db import Base, create_engine_and_sessionmaker, create_schema
-from services.db.migrate import SchemaNotReady, current_revision, head_revision, upgrade
+from services.db.migrate import (
+    SCHEMA_REVISION,
+    SchemaNotReady,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    upgrade,
+)
 from tests import databases
 from tests.conftest import FAQ_DIR
 
@@ -118,4 +125,19 @@ async def test_upgrade_twice_changes_nothing_the_second_time(tmp_path: Path):
     engine, _ = create_engine_and_sessionmaker(f"sqlite+aiosqlite:///{tmp_path / 'twice.db'}")
     assert "upgraded" in await upgrade(engine)
     assert "already at" in await upgrade(engine)
+    await engine.dispose()
+
+
+def test_the_revision_start_up_checks_is_the_newest_migration():
+    # A start on a database already at SCHEMA_REVISION skips Alembic: a migration added without
+    # bumping it would leave every SQLite file un-upgraded.
+    assert SCHEMA_REVISION == head_revision()
+
+
+async def test_a_database_one_migration_behind_is_upgraded_at_start(tmp_path: Path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'behind.db'}"
+    engine, _ = create_engine_and_sessionmaker(url)
+    await upgrade(engine, "0003")
+    await ensure_schema(engine)
+    assert await current_revision(engine) == SCHEMA_REVISION
     await engine.dispose()
