@@ -60,19 +60,17 @@ async def seed_entries(session: AsyncSession, entries: list[FaqEntry]) -> SeedRe
         rows = await session.execute(select(Entry.id, Entry.seed_hash, Entry.edited)
                                      .where(Entry.id.in_(ids[start:start + _CHUNK])))
         known.update((row.id, (row.seed_hash, row.edited)) for row in rows)
-    for entry in entries:
+    for entry in entries:  # ids are unique: the loader refuses an id used twice
         data = entry_data(entry)
         digest = data_hash(data)
+        seed_hash, edited = known.get(entry.id, (None, False))
         if entry.id not in known:
             session.add(Entry(id=entry.id, topic=entry.topic, published=data, version=1,
                               seed_hash=digest, updated_by="seed"))
             session.add(EntryRevision(entry_id=entry.id, version=1, action="seed", data=data,
                                       author="seed"))
-            known[entry.id] = (digest, False)  # the same id twice in one run is added once
             report.added.append(entry.id)
-            continue
-        seed_hash, edited = known[entry.id]
-        if seed_hash == digest:
+        elif seed_hash == digest:
             report.unchanged += 1
         elif edited:
             report.kept_admin_edits.append(entry.id)
@@ -84,7 +82,6 @@ async def seed_entries(session: AsyncSession, entries: list[FaqEntry]) -> SeedRe
             row.updated_by = "seed"
             session.add(EntryRevision(entry_id=entry.id, version=row.version, action="seed",
                                       data=data, author="seed"))
-            known[entry.id] = (digest, False)
             report.updated.append(entry.id)
     await session.flush()
     if report.changed:

@@ -133,9 +133,8 @@ async def ensure_schema(engine: AsyncEngine, *, migrate: bool = False) -> None:
             await upgrade(engine)
         return
     current = await current_revision(engine)
-    head = SCHEMA_REVISION
-    if current != head:
+    if current != SCHEMA_REVISION:
         raise SchemaNotReady(
             f"The database {describe(url)} is at revision {current or 'none (never migrated)'}; "
-            f"this version of wenjiao needs {head}. Run `wenjiao db upgrade` once, or start "
+            f"this version of wenjiao needs {SCHEMA_REVISION}. Run `wenjiao db upgrade` once, or start "
             f"with `wenjiao serve --migrate`.")
