@@ -8,6 +8,9 @@ no settings.
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import multiprocess
@@ -17,6 +20,21 @@ keepalive = 2  # gunicorn's default, given to the worker's runner (bot.server.wo
 accesslog = None  # the request middleware logs each request, without addresses or query strings
 
 
+OURS = ("bot", "services", "intents")
+
+
+def post_fork(_server: Any, _worker: Any) -> None:
+    """In a new worker: forget the modules of ours that the master had imported (this one and
+    ``bot.log_format``), so the worker loads every module of wenjiao from the files on disk, as
+    they are after an upgrade (``wenjiao restart-workers``)."""
+    for name in [n for n in sys.modules if n.split(".", 1)[0] in OURS]:
+        del sys.modules[name]
+
+
 def child_exit(_server: Any, worker: Any) -> None:
-    """Forget the metrics a worker kept only while it was alive."""
+    """Forget the metrics a worker kept only while it was alive, and its "serving" file (a
+    worker that was killed could not remove it)."""
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    run = os.environ.get("_WENJIAO_RUN_DIR")  # bot.server.RUN_DIR_ENV (not imported: see above)
+    if run:
+        Path(run, "ready", str(worker.pid)).unlink(missing_ok=True)

@@ -9,70 +9,37 @@ is masked before it reaches a log file.
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
+from bot.log_format import JsonLines, TextLines
 from services.dialogue import redact
 
 # The id of the HTTP request this task is serving (set by bot.web.observability's middleware).
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",
                                                                          default=None)
 
-# Attributes every LogRecord has; anything else came in through ``extra=``.
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
-    "message", "asctime", "taskName"}
 
+class JsonFormatter(JsonLines):
+    """One JSON line per record, every text redacted, with the id of the request served."""
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, int | float | bool) or value is None:
-        return value
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    return redact(str(value))
+    def clean(self, text: str) -> str:
+        """The text with phone, ID and card numbers masked."""
+        return redact(text)
 
-
-class JsonFormatter(logging.Formatter):
-    """``{"ts", "level", "logger", "pid", "msg", "request_id"?, ...extra, "exc"?}``, one line."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as one JSON line."""
-        out: dict[str, Any] = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "pid": record.process,  # which worker, under `serve --workers N`
-            "msg": redact(record.getMessage()),
-        }
+    def context(self) -> dict[str, Any]:
+        """``request_id`` while a request is served."""
         request_id = REQUEST_ID.get()
-        if request_id:
-            out["request_id"] = request_id
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD and key not in out:
-                out[key] = _clean(value)
-        if record.exc_info:
-            out["exc"] = redact(self.formatException(record.exc_info))
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return {"request_id": request_id} if request_id else {}
 
 
-class TextFormatter(logging.Formatter):
+class TextFormatter(TextLines):
     """``time LEVEL logger: message`` for people at a terminal, redacted like the JSON lines."""
 
-    def __init__(self) -> None:
-        super().__init__(TEXT_FORMAT)
-
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as text, its message and traceback redacted."""
-        return redact(super().format(record))
-
-
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    def clean(self, text: str) -> str:
+        """The text with phone, ID and card numbers masked."""
+        return redact(text)
 
 
 def configure(level: str = "INFO", fmt: str = "json") -> None:
@@ -100,8 +67,9 @@ def gunicorn_config(level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "json": {"()": "bot.logs.JsonFormatter"},
-            "text": {"()": "bot.logs.TextFormatter"},
+            # The master's lines hold no user text; see bot.log_format for why not bot.logs.
+            "json": {"()": "bot.log_format.JsonLines"},
+            "text": {"()": "bot.log_format.TextLines"},
         },
         "handlers": {
             "stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",

@@ -3,8 +3,9 @@
 Why gunicorn for ``--workers N``: it is the process manager aiohttp's own deployment guide
 documents (``aiohttp.GunicornWebWorker``), and it already does what a hand-made ``fork`` +
 ``SO_REUSEPORT`` loop would have to grow: it restarts a worker that dies or hangs (heartbeat
-timeout), drains workers gracefully on SIGTERM, reloads them one by one on SIGHUP, and hands each
-worker the one listening socket, so the kernel spreads connections without a second load
+timeout), drains workers gracefully on SIGTERM, adds or removes one on SIGTTIN/SIGTTOU (how
+``wenjiao restart-workers`` replaces them one by one, bot/restart.py), and hands each worker the
+one listening socket, so the kernel spreads connections without a second load
 balancer. Operators already know its flags and signals.
 
 Before the workers start, this process prepares the database once (schema check or ``--migrate``,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 WORKER_CLASS = "aiohttp.GunicornWebWorker"
 SHUTDOWN_SECONDS = 10.0  # a request under way this long at a stop is cut off
+RUN_DIR_ENV = "_WENJIAO_RUN_DIR"  # set for gunicorn and its workers by exec_gunicorn, not a setting
 
 
 async def prepare(settings: Settings, *, migrate: bool, seed: bool) -> None:
@@ -94,6 +96,13 @@ def metrics_dir(port: int) -> Path:
     return path
 
 
+def run_dir(settings: Settings, port: int) -> Path:
+    """The folder of the server on ``port`` that other commands reach it through: gunicorn's
+    control socket (``gunicorn.ctl``), its pid (``gunicorn.pid``) and ``ready/``, a file per
+    worker that is serving."""
+    return settings.data_dir / "run" / str(port)
+
+
 def exec_gunicorn(host: str, port: int, workers: int, settings: Settings) -> None:
     """Replace this process with gunicorn running ``workers`` aiohttp workers.
 
@@ -102,12 +111,17 @@ def exec_gunicorn(host: str, port: int, workers: int, settings: Settings) -> Non
     """
     folder = metrics_dir(port)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    run = run_dir(settings, port)
+    shutil.rmtree(run / "ready", ignore_errors=True)
+    (run / "ready").mkdir(parents=True)
+    os.environ[RUN_DIR_ENV] = str(run)
     log_config = folder.parent / f"wenjiao-gunicorn-logs-{port}.json"
     log_config.write_text(json.dumps(logs.gunicorn_config(settings.log_level,
                                                           settings.log_format)))
     argv = [sys.executable, "-m", "gunicorn", "bot.server:worker_app",
             "--config", "python:bot.gunicorn_conf", "--log-config-json", str(log_config),
-            "--worker-class", WORKER_CLASS, "--workers", str(workers), "--bind", f"{host}:{port}"]
+            "--worker-class", WORKER_CLASS, "--workers", str(workers), "--bind", f"{host}:{port}",
+            "--control-socket", str(run / "gunicorn.ctl"), "--pid", str(run / "gunicorn.pid")]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, argv)
@@ -142,6 +156,17 @@ async def worker_app() -> web.AppRunner:
 
     settings = Settings()
     logs.configure(settings.log_level, settings.log_format)
-    return QuietRunner(create_app(settings), access_log=None,
+    app = create_app(settings)
+    marker = Path(os.environ[RUN_DIR_ENV], "ready", str(os.getpid()))
+
+    async def ready(_app: web.Application) -> None:  # the last start-up step: it is loaded
+        await asyncio.to_thread(marker.touch)
+
+    async def leaving(_app: web.Application) -> None:
+        await asyncio.to_thread(marker.unlink, missing_ok=True)
+
+    app.on_startup.append(ready)
+    app.on_shutdown.append(leaving)
+    return QuietRunner(app, access_log=None,
                        keepalive_timeout=gunicorn_conf.keepalive,
                        shutdown_timeout=gunicorn_conf.graceful_timeout * 0.95)

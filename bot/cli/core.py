@@ -81,6 +81,46 @@ def serve(
     run(config, host, port, workers=workers, migrate=migrate)
 
 
+def restart_workers(
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="The port the server "
+                                             "listens on (default: WENJIAO_PORT).")] = None,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds a new worker may take to start, "
+                                           "and an old one to stop.")] = 120.0,
+) -> None:
+    """Replace the workers of a running ``serve --workers N`` one by one with this installed
+    version, after an upgrade (and ``db upgrade``): N workers serve throughout.
+
+    First this version is loaded here as a worker would load it (settings, schema, content,
+    models); if that fails, no worker is touched."""
+    from bot.restart import Master, RestartError, Step, restart_workers
+    from bot.server import run_dir
+
+    config = settings()
+    folder = run_dir(config, config.port if port is None else port)
+    if not (folder / "gunicorn.pid").exists():
+        raise CliError(f"no server with several workers runs on port {folder.name} (no "
+                       f"{folder / 'gunicorn.pid'}); a single process (--workers 1) is restarted "
+                       f"with its service manager (systemctl restart wenjiao)")
+    quiet_logging()
+
+    async def loads(_services: Services) -> None:
+        pass
+
+    with_services(loads)
+    print(f"this version loads; replacing the workers on port {folder.name} one by one",
+          flush=True)
+
+    def shown(step: Step) -> None:
+        print(f"worker {step.old} -> {step.new}: serving after {step.seconds:.1f} s", flush=True)
+
+    try:
+        master = Master(folder / "gunicorn.pid", folder / "ready")
+        steps = restart_workers(master, timeout=timeout, on_step=shown)
+    except RestartError as exc:
+        raise CliError(str(exc), EXIT_ENVIRONMENT) from exc
+    print(f"{len(steps)} workers replaced", flush=True)
+
+
 def ask(
     text: Annotated[str, typer.Argument(
         help="The message; '-' reads the messages from standard input, one per line.")],
@@ -204,6 +244,7 @@ def _scope_miss(miss: dict[str, Any]) -> str:
 def register(app: typer.Typer) -> None:
     """Add these commands to the root app."""
     app.command()(serve)
+    app.command("restart-workers")(restart_workers)
     app.command()(ask)
     app.command()(chat)
     app.command("eval")(evaluate)

@@ -4,6 +4,7 @@ and a clear refusal to start on a database whose schema is behind."""
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import signal
 import subprocess
@@ -131,3 +132,105 @@ def test_serve_refuses_an_unmigrated_database_then_migrate_starts_it(
             check_two_workers_answer_as_one(port, proc)
     finally:
         databases.run_sync(databases.drop_database(base, empty))
+
+
+def release_copy(folder: Path) -> Path:
+    """The code as installed, copied where a test may change it (content symlinks followed)."""
+    for package in ("bot", "services", "intents"):
+        shutil.copytree(ROOT / package, folder / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{path}: the text to change is not there once"
+    path.write_text(text.replace(old, new))
+
+
+def test_restart_workers_brings_a_new_release_to_every_worker_with_no_request_lost(
+        tmp_path: Path):
+    """An upgrade as operators do it: the files change under a running ``serve --workers 2``,
+    then ``wenjiao restart-workers``. Every worker then runs the new files (also the module
+    gunicorn's master itself imported, the log format), two workers serve at every moment,
+    and not one request of a steady stream fails."""
+    release = release_copy(tmp_path / "release")
+    port = closed_port()
+    env = {**environment(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
+                         WENJIAO_DATA_DIR=str(tmp_path / "data")),
+           "PYTHONPATH": str(release), "PYTHONDONTWRITEBYTECODE": "1"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port),
+                                 "--workers", "2"], env=env, cwd=tmp_path, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(port, proc)
+        deadline = time.monotonic() + 30
+        while len(children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        old = set(children(proc.pid))
+        assert "release" not in json.loads(get(port, "/healthz"))
+
+        edit(release / "bot" / "web" / "health.py", '{"status": "ok", ',
+             '{"status": "ok", "release": 2, ')
+        edit(release / "bot" / "log_format.py", '"level": record.levelname,',
+             '"level": record.levelname, "release": 2,')
+
+        failures: list[str] = []
+        fewest = [len(old)]
+        stop = False
+
+        def traffic() -> int:
+            sent = 0
+            while not stop:
+                try:
+                    assert post(port, "三坛教师评了多少名")["kind"] == "answer"
+                except (OSError, AssertionError) as exc:
+                    failures.append(repr(exc))
+                sent += 1
+                fewest[0] = min(fewest[0], len(children(proc.pid)))
+            return sent
+
+        with ThreadPoolExecutor(4) as pool:
+            streams = [pool.submit(traffic) for _ in range(4)]
+            time.sleep(1)
+            restart = subprocess.run([sys.executable, "-m", "bot", "restart-workers", "--port",
+                                      str(port)], env=env, cwd=tmp_path, capture_output=True,
+                                     text=True, timeout=300, check=False)
+            time.sleep(1)
+            stop = True
+            sent = sum(s.result() for s in streams)
+        assert restart.returncode == 0, restart.stderr
+        assert "2 workers replaced" in restart.stdout
+        assert failures == [] and sent > 50
+        assert fewest[0] >= 2  # one more worker first, then one old one less, twice
+
+        new = set(children(proc.pid))
+        assert len(new) == 2 and not new & old
+        with ThreadPoolExecutor(8) as pool:
+            bodies = list(pool.map(lambda _: json.loads(get(port, "/healthz")), range(16)))
+        assert all(b.get("release") == 2 for b in bodies)
+        post(port, "三坛教师评了多少名")
+        lines = [json.loads(line) for line in log.read_text().splitlines()
+                 if line.startswith("{")]
+        by_new = [x for x in lines if x.get("pid") in new and x.get("msg") == "request"]
+        assert by_new and all(x.get("release") == 2 for x in by_new)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_restart_workers_without_a_multi_worker_server_says_so(tmp_path: Path):
+    env = environment(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}",
+                      WENJIAO_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "bot", "restart-workers", "--port", "8099"],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 1
+    assert "no server with several workers runs on port 8099" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -141,3 +141,32 @@ async def test_a_database_one_migration_behind_is_upgraded_at_start(tmp_path: Pa
     await ensure_schema(engine)
     assert await current_revision(engine) == SCHEMA_REVISION
     await engine.dispose()
+
+
+REMOVING = {"drop_table", "drop_column", "rename_table"}
+
+
+def test_migrations_only_add_so_old_workers_run_on_the_new_schema():
+    """A rolling upgrade (``wenjiao restart-workers``, docs/operations.md) runs old workers on
+    the migrated schema for a few seconds: an upgrade may add, never remove or rename, and a new
+    column an old worker does not know must have a default or allow NULL."""
+    import ast
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    files = sorted(versions.glob("0*.py"))
+    assert files
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        (upgrade,) = [f for f in tree.body if isinstance(f, ast.FunctionDef)
+                      and f.name == "upgrade"]
+        for call in (n for n in ast.walk(upgrade) if isinstance(n, ast.Call)):
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+            keywords = {k.arg: k.value for k in call.keywords}
+            assert name not in REMOVING, f"{path.name}: {name} in upgrade()"
+            assert not (name == "alter_column" and "new_column_name" in keywords), path.name
+            if name == "add_column":
+                (column,) = [a for a in call.args if isinstance(a, ast.Call)]
+                options = {k.arg: k.value for k in column.keywords}
+                nullable = options.get("nullable")
+                assert "server_default" in options or not (
+                    isinstance(nullable, ast.Constant) and nullable.value is False), path.name
