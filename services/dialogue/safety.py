@@ -32,6 +32,8 @@ from intents.pinyin import looks_like_pinyin, reading
 _WITHIN = "[^。！？!?]"  # written … in the patterns below: any character within one sentence
 _BREAK = re.compile(r"[^\w\s]+")
 _SENTENCE = re.compile(r"[。！？!?；;\n]+")
+# Clauses, for reading a long story a few clauses at a time (:meth:`SafetyCheck.assess`).
+_CLAUSE = re.compile(r"[。！？!?；;\n，,]+")
 
 FAMILIES: dict[str, list[str]] = {
     "suicide": [
@@ -188,6 +190,17 @@ Tier = Literal["crisis", "concern", "none"]
 # A concern this sure of the distress head is plainly distress: a message that asked nothing the
 # content answers gets the supportive reply instead of the "not found" (which has the numbers too).
 CLEAR_DISTRESS = 0.5
+# A long story where the danger is one clause ("...考砸了，我妈说别回家了，我想了很久是真的想死，
+# 信写好了...") reads, whole, as mostly ordinary words: the L2 norm dilutes the clause. Such a
+# message is also read WINDOW_CLAUSES clauses at a time, and a window the crisis head is at least
+# WINDOW_THRESHOLD sure of (with the distress head over its threshold on the same window) makes
+# it a crisis. Chosen on the validation writers and the earlier fresh sets h1–h6 (development
+# sets by then): three clauses at 0.95 found 6 more of their 1,645 crises for 1 more false alarm
+# in 1,769 hard negatives; two clauses or lower levels raised more false alarms (the "years ago"
+# clause of a past event falls outside a short window), four found fewer.
+WINDOW_CLAUSES = 3
+WINDOW_THRESHOLD = 0.95
+WINDOW_MIN_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +210,7 @@ class Assessment:
     tier: Tier
     probability: float  # the model's crisis probability
     distress: float  # the model's distress (crisis or concern) probability
-    by: Literal["model", "rules", ""]  # what put the message in its tier ("" for none)
+    by: Literal["model", "rules", "window", ""]  # what put it in its tier ("" for none)
 
     @property
     def clear_distress(self) -> bool:
@@ -231,6 +244,8 @@ class SafetyCheck:
         matched = is_crisis(text)
         if matched and (distress >= model.rules_confirm or self._sentence_confirms(text)):
             return Assessment("crisis", crisis, distress, "rules")
+        if self._window_confirms(text):
+            return Assessment("crisis", crisis, distress, "window")
         if sure or distress >= model.distress_threshold:
             return Assessment("concern", crisis, distress, "model")
         if matched:
@@ -242,6 +257,20 @@ class SafetyCheck:
         sentences = [s for s in _SENTENCE.split(text) if s.strip()]
         return len(sentences) > 1 and any(
             is_crisis(s) and self.model.probability(s) >= self.model.threshold for s in sentences)
+
+    def _window_confirms(self, text: str) -> bool:
+        """Whether a few consecutive clauses of a long message are, on their own, a crisis."""
+        if len(text) < WINDOW_MIN_CHARS:
+            return False
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        if len(clauses) <= WINDOW_CLAUSES:  # one window would be the whole message again
+            return False
+        model = self.model
+        for i in range(len(clauses) - WINDOW_CLAUSES + 1):
+            crisis, distress = model.probabilities("，".join(clauses[i:i + WINDOW_CLAUSES]))
+            if crisis >= WINDOW_THRESHOLD and distress >= model.distress_threshold:
+                return True
+        return False
 
     def tier(self, text: str) -> Tier:
         """Only the tier (for scoring)."""

@@ -149,3 +149,32 @@ async def test_an_ordinary_question_gets_no_warm_line(dialog):
     reply = await say(dialog, "终身班主任奖励办法是什么")
     assert reply.kind == "answer"
     assert "12356" not in reply.text
+
+
+# A migrant parent's long enrollment question with the danger in one clause of the middle.
+STORY = ("想问一下随迁子女入学的事，我们一家从江西过来在瓯海的鞋厂做了三年，社保交了两年半，居住证也"
+         "办了，老大今年要上初中，老二在读二年级，学校说材料要等通知，{}另外想问积分不够是不是只能去"
+         "民办，民办的学费一学期多少钱，公办学校的报名要带哪些材料，户口本复印件要不要，房租合同可以"
+         "吗，还有体检表在哪里开")
+
+
+@pytest.mark.parametrize("clause", [
+    "孩子他爸前两天喝了酒说不想活了要从厂里楼顶跳下去，现在人还在楼顶上，",
+    "老大昨晚发消息说他不想活了，刀已经放在书包里，",
+])
+async def test_a_long_question_with_the_danger_in_one_clause_gets_the_crisis_reply(
+        dialog, services, clause):
+    """Read whole, the story is mostly enrollment words; read a few clauses at a time, the one
+    clause that matters is a crisis, and staff are told."""
+    reply = await say(dialog, STORY.format(clause))
+    assert reply.kind == "crisis"
+    for must in HELP_NOW:
+        assert must in reply.text
+    async with services.sessionmaker() as session:
+        assert await repo.count_exchanges(session, flagged=True) == 1
+
+
+async def test_the_same_long_question_without_the_danger_is_answered(dialog):
+    reply = await say(dialog, STORY.format(""))
+    assert reply.kind != "crisis"
+    assert reply.kind != "support"
