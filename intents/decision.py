@@ -211,6 +211,12 @@ def missing_detail(text: str, reading: Reading, entry: FaqEntry,
     return None
 
 
+def names_a_place(text: str) -> bool:
+    """Whether the message names a district, town, street, school or kindergarten at all (what
+    the named head must not over-read in a question the document answers)."""
+    return _names_one_not_in(text, "")
+
+
 def _names_one_not_in(text: str, answer: str) -> bool:
     """The message names a place or school the answer does not mention (瓯海 in a question
     about 瓯海 is covered by an answer naming 瓯海; "蓝天幼儿园" is not covered by an answer that

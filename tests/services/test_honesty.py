@@ -39,6 +39,20 @@ async def test_a_named_school_the_answer_does_not_name_is_said_to_be_missing(dia
     assert reply.text.startswith("文件没有写您问到的具体学校")
 
 
+@pytest.mark.parametrize("text", [
+    "永嘉瓯北镇第三小学的食堂是阳光厨房吗",   # the named-place head reads these 0.55-0.8
+    "泰顺罗阳镇哪所初中有心理老师",
+    "乐清柳市镇的幼儿园有没有普惠的",
+])
+async def test_a_question_about_one_named_town_or_school_is_not_answered_for_the_city(dialog, text):
+    """The entry on the subject (preschool, canteens, counsellors) speaks for the whole city;
+    the parent asked about one place, so the reply says first that the document does not
+    cover it and where to ask, and only then gives the city's facts."""
+    reply = await say(dialog, text)
+    assert reply.text.startswith("文件没有写您问到的具体学校"), reply.text[:60]
+    assert "12345" in reply.text.split("\n")[0]
+
+
 async def test_a_question_the_entry_answers_gets_the_plain_answer(dialog):
     reply = await say(dialog, "温心有约是什么")
     assert reply.kind == "answer"
